@@ -1,0 +1,80 @@
+"""Turn text into index terms: word tokens, lowercased, stopwords dropped, stemmed.
+
+The same analysis runs on sentences and on questions, so that "led" in a question meets
+"led" in the text and "talks" meets "talk". Question words (who, what, ...) are stopwords:
+they say what kind of answer is wanted, not what the answer sentence contains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+# Numbers keep their inner separators ("3.5", "1,000"); other tokens are runs of letters or digits.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+")
+
+# A short English list kept in code (NLTK's stopwords corpus would need a download): function
+# words, auxiliaries, question words and the clitics left by splitting "don't" or "Russia's".
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who
+    whom whose why will with would you your yours yourself yourselves
+    s t d ll m re ve o y also did does may might must shall us
+    """.split()
+)
+
+
+class Term(NamedTuple):
+    """An index term and where its word stands in the analysed text."""
+
+    term: str
+    start: int
+    end: int
+
+
+def _make_stemmer() -> Callable[[str], str]:
+    # nltk costs ~0.35 s to import, so it is imported on first use, not with this module.
+    from nltk.stem.snowball import EnglishStemmer
+
+    return EnglishStemmer().stem
+
+
+class Analyzer:
+    """Tokenise, drop stopwords and stem, caching each distinct word's stem."""
+
+    def __init__(self) -> None:
+        self._stems: dict[str, str] = {}
+        self._stem: Callable[[str], str] | None = None
+
+    def stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            if self._stem is None:
+                self._stem = _make_stemmer()
+            stem = self._stems[word] = self._stem(word)
+        return stem
+
+    def terms_with_spans(self, text: str) -> list[Term]:
+        out = []
+        for m in _TOKEN.finditer(text):
+            surface = m.group()
+            word = surface.lower()
+            # An all-capitals acronym is kept even when it spells a stopword: "US", "IT", "WHO".
+            if word in STOPWORDS and not (len(surface) > 1 and surface.isupper()):
+                continue
+            out.append(Term(self.stem(word), m.start(), m.end()))
+        return out
+
+    def terms(self, text: str) -> list[str]:
+        return [t.term for t in self.terms_with_spans(text)]
+
+
+_default = Analyzer()
+terms = _default.terms
+terms_with_spans = _default.terms_with_spans

@@ -1,0 +1,50 @@
+"""The plain dataclasses every layer passes around: sentences, evidence and answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded text and where it came from (a path as the user gave it, or ``<stdin>``)."""
+
+    source: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: ``document.text[start:end] == text``; ``line`` counts from 1."""
+
+    text: str
+    source: str
+    line: int
+    start: int
+    end: int
+
+
+@dataclass
+class Evidence:
+    """A ranked sentence, with the spans (relative to ``sentence.start``) that matched the query."""
+
+    rank: int
+    score: float
+    sentence: Sentence
+    matches: list[tuple[int, int]] = field(default_factory=list)
+    before: list[Sentence] = field(default_factory=list)
+    after: list[Sentence] = field(default_factory=list)
+    answer_span: tuple[int, int] | None = None
+    explanation: dict | None = None
+
+
+@dataclass
+class Answer:
+    """What a question got: the short answer (if any) and the ranked evidence."""
+
+    question: str
+    evidence: list[Evidence]
+    abstained: bool
+    answer: str | None = None
+    id: str | None = None
+    reason: str | None = None

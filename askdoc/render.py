@@ -1,0 +1,212 @@
+"""Every output format askdoc has: Rich for people, plain lines for grep/cut/awk, JSON for scripts.
+
+Only this module knows the formats. Document text reaches a terminal only through
+:func:`safe_text.inert` and Rich ``Text`` objects (never markup), and JSON through
+:func:`safe_text.json_safe`, so a document can neither drive the terminal nor Rich.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import Enum
+from typing import TYPE_CHECKING, TextIO
+
+from .model import Answer, Evidence, Sentence
+from .safe_text import inert, json_safe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+
+class Format(str, Enum):
+    auto = "auto"
+    rich = "rich"
+    plain = "plain"
+    json = "json"
+    jsonl = "jsonl"
+
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def one_line(text: str) -> str:
+    """Sentence text for a terminal: inert, and on one line (wrapped sentences keep breaks in JSON only)."""
+    return _SPACE_RUN.sub(" ", inert(text)).strip()
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def sentence_dict(s: Sentence) -> dict:
+    return {"text": s.text, "source": s.source, "line": s.line, "start": s.start, "end": s.end}
+
+
+def evidence_dict(e: Evidence) -> dict:
+    d = {"rank": e.rank, "score": round(e.score, 6), **sentence_dict(e.sentence)}
+    if e.before or e.after:
+        d["context"] = {"before": [sentence_dict(s) for s in e.before], "after": [sentence_dict(s) for s in e.after]}
+    if e.explanation is not None:
+        d["explain"] = e.explanation
+    return d
+
+
+def answer_dict(a: Answer) -> dict:
+    d = {
+        "id": a.id,
+        "question": a.question,
+        "abstained": a.abstained,
+        "answer": a.answer,
+        "evidence": [evidence_dict(e) for e in a.evidence],
+    }
+    if a.reason:
+        d["reason"] = a.reason
+    return d
+
+
+def dumps(obj: object, indent: int | None = None) -> str:
+    return json_safe(json.dumps(obj, ensure_ascii=False, indent=indent))
+
+
+def write_json(answers: list[Answer], out: TextIO, batch: bool) -> None:
+    data = [answer_dict(a) for a in answers] if batch else answer_dict(answers[0])
+    out.write(dumps(data, indent=2) + "\n")
+
+
+def write_jsonl(answers: list[Answer], out: TextIO) -> None:
+    for a in answers:
+        out.write(dumps(answer_dict(a)) + "\n")
+
+
+# ---------------------------------------------------------------- plain
+
+
+def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
+    """grep-style lines: ``source:line: sentence``; context lines use ``-`` like ``grep -C``.
+
+    With the short answer found, it comes first on a line of its own: ``answer: PHRASE``.
+    In batch mode every line starts with the question's id and a tab.
+    """
+    for a in answers:
+        prefix = f"{inert(str(a.id))}\t" if batch else ""
+        if a.answer:
+            out.write(f"{prefix}answer: {one_line(a.answer)}\n")
+        grouped = any(e.before or e.after for e in a.evidence)
+        for i, e in enumerate(a.evidence):
+            if grouped and i:
+                out.write(f"{prefix}--\n")
+            for s in e.before:
+                out.write(f"{prefix}{_where(s)}-{one_line(s.text)}\n")
+            out.write(f"{prefix}{_where(e.sentence)}: {one_line(e.sentence.text)}\n")
+            for s in e.after:
+                out.write(f"{prefix}{_where(s)}-{one_line(s.text)}\n")
+
+
+def _where(s: Sentence) -> str:
+    return f"{inert(s.source)}:{s.line}"
+
+
+# ---------------------------------------------------------------- Rich
+
+MATCH_STYLE = "bold yellow"
+ANSWER_STYLE = "bold black on green"
+CONTEXT_STYLE = "dim"
+BAR_WIDTH = 10
+
+
+def _sentence_text(e: Evidence) -> Text:
+    """The sentence with matched words and the short answer styled, built from spans, never markup."""
+    from rich.text import Text
+
+    raw = e.sentence.text
+    # Style spans are cut out of the raw text, so each piece is made inert and one-line on its own.
+    marks: list[tuple[int, int, str]] = [(s, t, MATCH_STYLE) for s, t in e.matches]
+    if e.answer_span:
+        marks.append((*e.answer_span, ANSWER_STYLE))
+    cuts = sorted({0, len(raw), *(p for s, t, _ in marks for p in (s, t))})
+    text = Text()
+    for a, b in zip(cuts, cuts[1:]):
+        styles = [st for s, t, st in marks if s <= a and b <= t]
+        piece = _SPACE_RUN.sub(" ", inert(raw[a:b]))
+        text.append(piece, style=styles[-1] if styles else "")
+    text.rstrip()
+    return text
+
+
+def render_rich(answers: list[Answer], console: Console, batch: bool) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    for n, a in enumerate(answers):
+        if batch:
+            if n:
+                console.print()
+            console.print(Text(f"Q: {one_line(a.question)}", style="bold"))
+        if a.abstained:
+            console.print(Text(f"No answer found: {a.reason or 'nothing in the documents matches'}.", style="yellow"))
+            continue
+        if a.answer:
+            console.print(Text.assemble(("Answer: ", "bold"), (one_line(a.answer), "bold green")))
+        top = max((e.score for e in a.evidence), default=0.0) or 1.0
+        for e in a.evidence:
+            filled = max(1, round(BAR_WIDTH * e.score / top))
+            header = Text.assemble(
+                (f"{e.rank:>2} ", "bold cyan"),
+                ("█" * filled + "░" * (BAR_WIDTH - filled), "cyan"),
+                (f" {e.score:6.2f}  ", "cyan"),
+                (_where(e.sentence), "magenta"),
+            )
+            console.print(header)
+            for s in e.before:
+                console.print(Padding(Text(one_line(s.text), style=CONTEXT_STYLE), (0, 0, 0, 4)))
+            console.print(Padding(_sentence_text(e), (0, 0, 0, 4)))
+            for s in e.after:
+                console.print(Padding(Text(one_line(s.text), style=CONTEXT_STYLE), (0, 0, 0, 4)))
+
+
+def render(answers: list[Answer], fmt: Format, out: TextIO, console: Console | None, batch: bool = False) -> None:
+    """Write ``answers`` to ``out`` in ``fmt`` (``auto`` must be resolved by the caller)."""
+    if fmt is Format.json:
+        write_json(answers, out, batch)
+    elif fmt is Format.jsonl:
+        write_jsonl(answers, out)
+    elif fmt is Format.plain:
+        write_plain(answers, out, batch)
+    else:
+        assert console is not None
+        render_rich(answers, console, batch)
+
+
+def render_report(report: dict, fmt: Format, out: TextIO, console: Console | None, misses: bool) -> None:
+    """The gold-set scores of ``askdoc eval``: a table for people, one JSON object for scripts."""
+    if fmt in (Format.json, Format.jsonl):
+        if not misses:
+            report = {k: v for k, v in report.items() if k != "misses"}
+        out.write(dumps(report, indent=2 if fmt is Format.json else None) + "\n")
+        return
+    rows = [("all", report)] + list(report["by_style"].items())
+    if fmt is Format.plain:
+        out.write("group\tquestions\tacc@1\tacc@3\tmrr@10\n")
+        for name, g in rows:
+            out.write(f"{inert(name)}\t{g['questions']}\t{g['acc@1']}\t{g['acc@3']}\t{g['mrr@10']}\n")
+        out.write(f"unanswerable abstained\t{report['unanswerable_abstained']}\n")
+        out.write(f"answerable abstained\t{report['answerable_abstained']}\n")
+        if misses:
+            for m in report["misses"]:
+                out.write(f"miss\t{m['rank'] or '-'}\t{one_line(m['question'])}\t{one_line(m['got'] or '')}\n")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    assert console is not None
+    table = Table("group", "questions", "Acc@1", "Acc@3", "MRR@10", title="askdoc eval")
+    for name, g in rows:
+        table.add_row(Text(name), str(g["questions"]), f"{g['acc@1']:.2f}", f"{g['acc@3']:.2f}", f"{g['mrr@10']:.2f}")
+    console.print(table)
+    console.print(Text(f"unanswerable abstained {report['unanswerable_abstained']}, "
+                       f"answerable abstained {report['answerable_abstained']}"))
+    if misses:
+        for m in report["misses"]:
+            console.print(Text.assemble((f"rank {m['rank'] or '-'}: ", "yellow"), one_line(m["question"])))
+            console.print(Text(f"    got: {one_line(m['got'] or '(nothing)')}", style="dim"))

@@ -1,0 +1,36 @@
+"""Make document text inert before it reaches a terminal.
+
+Documents are untrusted: an ESC sequence could clear the screen, retitle the window or
+plant a hyperlink, and bidi overrides can reorder what the reader sees. Everything shown
+on a terminal (Rich or plain output) goes through :func:`inert`; JSON keeps the exact text,
+escaped by :func:`json_safe`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences are removed whole, so that no parameter debris is left behind:
+# CSI (ESC [ ... final), OSC/DCS/APC/PM/SOS strings (ended by BEL or ST), then any other
+# two-character escape. The 8-bit C1 introducers are handled the same way.
+_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -~]?"
+)
+# Remaining C0 controls (tab and newline are harmless), DEL, C1, and the bidi
+# embedding/override/isolate marks (U+202A-U+202E, U+2066-U+2069).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def inert(text: str) -> str:
+    """Return ``text`` with terminal control sequences and bidi overrides removed."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub("", _SEQUENCE.sub("", text))
+
+
+def json_safe(encoded: str) -> str:
+    """Escape the characters ``json.dumps(ensure_ascii=False)`` leaves raw but a terminal obeys."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
