@@ -1,9 +1,9 @@
 """The whole library in one object: index documents once, then ask questions.
 
-    >>> from askdoc import Index
-    >>> index = Index.from_paths([])          # the bundled article
-    >>> answer = index.ask("Who led the US delegation?")
-    >>> answer.evidence[0].sentence.text
+>>> from askdoc import Index
+>>> index = Index.from_paths([])          # the bundled article
+>>> answer = index.ask("Who led the US delegation?")
+>>> answer.evidence[0].sentence.text
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -25,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
 
 class Errors(str, Enum):
     strict = "strict"
@@ -89,7 +89,7 @@ def read_batch(source: str) -> list[tuple[object, str]]:
                 if not isinstance(question, str):
                     raise TypeError
             except (json.JSONDecodeError, KeyError, TypeError):
-                raise InputError(f"{source}:{number}: expected a JSON object with a \"question\" string") from None
+                raise InputError(f'{source}:{number}: expected a JSON object with a "question" string') from None
             questions.append((obj.get("id", number), question))
         else:
             questions.append((number, line.strip()))
@@ -98,9 +98,10 @@ def read_batch(source: str) -> list[tuple[object, str]]:
 
 @app.command(help=ASK_EXAMPLES, no_args_is_help=True)
 def ask(
-    question: Optional[str] = typer.Argument(None, help="The question (omit it with --batch).", show_default=False),
-    paths: Optional[list[str]] = typer.Argument(
-        None, help="Files or folders to read (.txt, .md), or - for stdin. Default: the bundled article.",
+    question: str | None = typer.Argument(None, help="The question (omit it with --batch).", show_default=False),
+    paths: list[str] | None = typer.Argument(
+        None,
+        help="Files or folders to read (.txt, .md), or - for stdin. Default: the bundled article.",
         show_default=False,
     ),
     top: int = typer.Option(3, "--top", "-k", min=1, help="How many sentences to return."),
@@ -108,8 +109,12 @@ def ask(
     fmt: Format = typer.Option(
         Format.auto, "--format", "-f", help="auto: rich on a terminal, plain in a pipe.", case_sensitive=False
     ),
-    batch: Optional[str] = typer.Option(
-        None, "--batch", "-b", metavar="FILE|-", help="Answer every question in FILE (one a line, or JSONL).",
+    batch: str | None = typer.Option(
+        None,
+        "--batch",
+        "-b",
+        metavar="FILE|-",
+        help="Answer every question in FILE (one a line, or JSONL).",
         show_default=False,
     ),
     errors: Errors = typer.Option(
@@ -145,8 +150,7 @@ def ask(
 @app.command("eval")
 def eval_(
     gold: Path = typer.Argument(..., help="Gold questions (JSONL: question, evidence, style).", show_default=False),
-    paths: Optional[list[str]] = typer.Argument(None, help="Documents. Default: the bundled article.",
-                                               show_default=False),
+    paths: list[str] | None = typer.Argument(None, help="Documents. Default: the bundled article.", show_default=False),
     misses: bool = typer.Option(False, "--misses", help="List the questions not answered at rank 1."),
     fmt: Format = typer.Option(Format.auto, "--format", "-f", case_sensitive=False),
 ) -> None:

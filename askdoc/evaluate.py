@@ -74,7 +74,7 @@ def load_gold(path: Path) -> list[dict]:
             q = json.loads(line)
             q["question"], q.setdefault("evidence", [])
         except (json.JSONDecodeError, KeyError, TypeError):
-            raise InputError(f"{path}:{number}: expected a JSON object with a \"question\"") from None
+            raise InputError(f'{path}:{number}: expected a JSON object with a "question"') from None
         gold.append(q)
     return gold
 

@@ -204,8 +204,12 @@ def render_report(report: dict, fmt: Format, out: TextIO, console: Console | Non
     for name, g in rows:
         table.add_row(Text(name), str(g["questions"]), f"{g['acc@1']:.2f}", f"{g['acc@3']:.2f}", f"{g['mrr@10']:.2f}")
     console.print(table)
-    console.print(Text(f"unanswerable abstained {report['unanswerable_abstained']}, "
-                       f"answerable abstained {report['answerable_abstained']}"))
+    console.print(
+        Text(
+            f"unanswerable abstained {report['unanswerable_abstained']}, "
+            f"answerable abstained {report['answerable_abstained']}"
+        )
+    )
     if misses:
         for m in report["misses"]:
             console.print(Text.assemble((f"rank {m['rank'] or '-'}: ", "yellow"), one_line(m["question"])))
