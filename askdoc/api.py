@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import BinaryIO
 
 from . import analysis
+from .answer import attach_answer
 from .documents import Warn, read_documents
 from .errors import InputError
 from .index import BM25Index
@@ -53,20 +54,22 @@ class Index:
         hits = self.bm25.search(query, top)
         if not hits:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
-        wanted = set(query)
-        evidence = [self._evidence(rank, sid, score, wanted, context) for rank, (sid, score) in enumerate(hits, 1)]
-        return Answer(question, evidence, False, id=id)
+        evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
+        answer = Answer(question, evidence, False, id=id)
+        attach_answer(answer, {term: self.bm25.idf.get(term, 0.0) for term in query})
+        return answer
 
-    def _evidence(self, rank: int, sid: int, score: float, wanted: set[str], context: int) -> Evidence:
+    def _evidence(self, rank: int, sid: int, score: float, query: list[str], context: int) -> Evidence:
         sentence = self.sentences[sid]
-        matches = [(t.start, t.end) for t in self._terms[sid] if t.term in wanted]
+        wanted = set(query)
         return Evidence(
             rank,
             score,
             sentence,
-            matches,
+            matches=[(t.start, t.end) for t in self._terms[sid] if t.term in wanted],
             before=self._neighbours(sid, range(sid - context, sid)),
             after=self._neighbours(sid, range(sid + 1, sid + 1 + context)),
+            terms=self.bm25.contributions(sid, query),
         )
 
     def _neighbours(self, sid: int, ids: range) -> list[Sentence]:

@@ -18,6 +18,7 @@ Measured over the 12 SQuAD sample articles, b = 0.5 and 0.75 differ by one point
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Sequence
 
@@ -58,6 +59,19 @@ class BM25Index:
             for sid, part in self.postings[term]:
                 matched[sid] = matched.get(sid, 0.0) + idf * part
         return {sid: base + extra for sid, extra in matched.items()}
+
+    def contributions(self, sid: int, query: Sequence[str]) -> dict[str, float]:
+        """Each matched query term's share of sentence ``sid``'s score (its delta floor included)."""
+        out: dict[str, float] = {}
+        for term in query:
+            postings = self.postings.get(term)
+            if not postings:
+                continue
+            i = bisect.bisect_left(postings, (sid, -1.0))
+            if i < len(postings) and postings[i][0] == sid:
+                idf = self.idf[term]
+                out[term] = out.get(term, 0.0) + idf * self.delta + idf * postings[i][1]
+        return out
 
     def search(self, query: Sequence[str], k: int) -> list[tuple[int, float]]:
         """Top ``k`` sentences; ties keep document order."""

@@ -34,6 +34,8 @@ class Evidence:
     matches: list[tuple[int, int]] = field(default_factory=list)
     before: list[Sentence] = field(default_factory=list)
     after: list[Sentence] = field(default_factory=list)
+    # query term -> its share of ``score`` (terms this sentence matches)
+    terms: dict[str, float] = field(default_factory=dict)
     answer_span: tuple[int, int] | None = None
     explanation: dict | None = None
 
