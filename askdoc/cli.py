@@ -147,6 +147,24 @@ def ask(
     raise typer.Exit(ExitCode.NOT_FOUND if all(a.abstained for a in answers) else ExitCode.OK)
 
 
+@app.command()
+def shell(
+    paths: list[str] | None = typer.Argument(
+        None, help="Files or folders to load. Default: the bundled article.", show_default=False
+    ),
+    top: int = typer.Option(3, "--top", "-k", min=1, help="How many sentences to return."),
+    context: int = typer.Option(0, "--context", "-C", min=0, help="Sentences shown around each hit."),
+    fmt: Format = typer.Option(Format.auto, "--format", "-f", case_sensitive=False),
+) -> None:
+    """Load documents once, then answer question after question (history, :commands, completion).
+
+    [bold]Example[/bold]: askdoc shell notes/   then type a question, or :help
+    """
+    from .shell import run
+
+    raise typer.Exit(run(paths or [], top=top, context=context, fmt=fmt, warn=warn))
+
+
 @app.command("eval")
 def eval_(
     gold: Path = typer.Argument(..., help="Gold questions (JSONL: question, evidence, style).", show_default=False),
