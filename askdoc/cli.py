@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from .errors import ExitCode, InputError
+from .errors import ExitCode, InputError, PipeClosed
 from .render import Format
 from .safe_text import inert
 
@@ -59,6 +61,15 @@ def _resolve_format(fmt: Format) -> Format:
     if fmt is Format.auto:
         return Format.rich if sys.stdout.isatty() else Format.plain
     return fmt
+
+
+@contextmanager
+def _stdout_closed_quietly() -> Iterator[None]:
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise PipeClosed from None
 
 
 def _console():
@@ -141,7 +152,8 @@ def ask(
     index = Index.from_paths(paths, errors=errors.value, warn=warn)
     answers = [index.ask(q, top=top, context=context, id=qid) for qid, q in questions]
     fmt = _resolve_format(fmt)
-    render(answers, fmt, sys.stdout, _console() if fmt is Format.rich else None, batch=batch is not None)
+    with _stdout_closed_quietly():
+        render(answers, fmt, sys.stdout, _console() if fmt is Format.rich else None, batch=batch is not None)
     if batch is None and answers[0].abstained and fmt is not Format.rich:
         warn(f"no answer: {answers[0].reason}")
     raise typer.Exit(ExitCode.NOT_FOUND if all(a.abstained for a in answers) else ExitCode.OK)
@@ -182,7 +194,8 @@ def eval_(
 
     report = evaluate(Index.from_paths(paths or [], warn=warn), load_gold(gold))
     fmt = _resolve_format(fmt)
-    render_report(report.as_dict(), fmt, sys.stdout, _console() if fmt is Format.rich else None, misses)
+    with _stdout_closed_quietly():
+        render_report(report.as_dict(), fmt, sys.stdout, _console() if fmt is Format.rich else None, misses)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -197,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
         code = _usage_error(e)
     except (typer.Abort, KeyboardInterrupt):
         code = ExitCode.INTERRUPTED
-    except BrokenPipeError:
+    except (BrokenPipeError, PipeClosed):
         # The reader went away (`| head -1`): stop quietly, and keep Python from complaining at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -14,3 +14,8 @@ class ExitCode(IntEnum):
 
 class InputError(Exception):
     """Bad input the user can fix: printed as one line on stderr, exit code 2."""
+
+
+class PipeClosed(Exception):
+    """stdout's reader went away (``| head -1``). Not an OSError, so that Typer's own EPIPE
+    handling (exit 1, which askdoc uses for "nothing found") does not claim it."""

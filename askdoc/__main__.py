@@ -1,0 +1,5 @@
+"""``python -m askdoc`` runs the CLI."""
+
+from .cli import main
+
+main()

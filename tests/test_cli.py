@@ -1,0 +1,208 @@
+"""The askdoc command as users and scripts meet it: formats, inputs, exit codes, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ARTICLE, SHARED
+
+RUBIO = "Marco Rubio led the American delegation"
+QUESTION = "Who led the US delegation?"
+
+
+def test_the_example_question_finds_rubio_in_the_bundled_article(cli):
+    r = cli("ask", QUESTION)
+    assert r.code == 0
+    first = r.stdout.splitlines()[0]
+    assert RUBIO in first
+
+
+def test_plain_output_is_one_grep_style_line_per_result(cli, article_text):
+    r = cli("ask", QUESTION, "-f", "plain", "-k", "3")
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3
+    for line in lines:
+        m = re.fullmatch(r"(.+):(\d+): (.+)", line)
+        assert m, line
+        source, number, text = m.groups()
+        assert source == "us-russia-riyadh-talks.txt"
+        assert text in article_text.splitlines()[int(number) - 1]
+
+
+def test_plain_context_lines_are_marked_like_grep(cli):
+    r = cli("ask", QUESTION, "-f", "plain", "-k", "2", "-C", "1")
+    lines = r.stdout.splitlines()
+    assert "--" in lines
+    assert any(re.match(r".+:\d+-", line) for line in lines)
+    assert sum(bool(re.match(r".+:\d+: ", line)) for line in lines) == 2
+
+
+def test_json_output_parses_and_offsets_reproduce_the_text(cli, article_text):
+    r = cli("ask", QUESTION, "-f", "json", "-k", "5")
+    data = json.loads(r.stdout)
+    assert data["question"] == QUESTION and data["abstained"] is False
+    ranks = [e["rank"] for e in data["evidence"]]
+    assert ranks == [1, 2, 3, 4, 5]
+    for e in data["evidence"]:
+        assert article_text[e["start"] : e["end"]] == e["text"]
+        assert set(e) >= {"rank", "score", "text", "source", "line", "start", "end"}
+    assert RUBIO in data["evidence"][0]["text"]
+    scores = [e["score"] for e in data["evidence"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_jsonl_batch_answers_every_question_in_order_and_echoes_ids(cli, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "a", "question": QUESTION})
+        + "\n\n"
+        + json.dumps({"id": 7, "question": "Where did European leaders gather?"})
+        + "\nWho is the Kremlin spokesman?\n",
+        encoding="utf-8",
+    )
+    r = cli("ask", "--batch", str(questions), "-f", "jsonl")
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["a", 7, 4]  # a plain line's id is its line number
+    assert RUBIO in rows[0]["evidence"][0]["text"]
+    assert "Paris" in rows[1]["evidence"][0]["text"]
+    assert "Peskov" in rows[2]["evidence"][0]["text"]
+    assert r.code == 0
+
+
+def test_batch_questions_from_stdin_about_a_file(cli):
+    r = cli("ask", "--batch", "-", str(ARTICLE), "-f", "jsonl", stdin=f"{QUESTION}\n".encode())
+    assert RUBIO in json.loads(r.stdout)["evidence"][0]["text"]
+
+
+def _evidence(result) -> list[tuple]:
+    return [(e["text"], e["start"], e["end"], e["score"]) for e in json.loads(result.stdout)["evidence"]]
+
+
+def test_stdin_file_and_folder_give_the_same_results(cli, tmp_path):
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    copy = folder / "sub" / "talks.md"
+    copy.write_bytes(ARTICLE.read_bytes())
+    (folder / "image.png").write_bytes(b"\x89PNG\x00\x00")  # not .txt/.md: never read
+    via_file = cli("ask", QUESTION, str(ARTICLE), "-f", "json")
+    via_stdin = cli("ask", QUESTION, "-", "-f", "json", stdin=ARTICLE.read_bytes())
+    via_folder = cli("ask", QUESTION, str(folder), "-f", "json")
+    assert _evidence(via_file) == _evidence(via_stdin) == _evidence(via_folder)
+    assert json.loads(via_stdin.stdout)["evidence"][0]["source"] == "<stdin>"
+    assert json.loads(via_folder.stdout)["evidence"][0]["source"] == str(copy)
+
+
+def test_a_question_nothing_matches_exits_1_and_says_so_on_stderr(cli):
+    r = cli("ask", "zeppelins", "-f", "plain")
+    assert r.code == 1 and r.stdout == ""
+    assert "no answer" in r.stderr
+
+
+def test_an_abstention_in_json_says_abstained(cli):
+    data = json.loads(cli("ask", "zeppelins", "-f", "json").stdout)
+    assert data["abstained"] is True and data["evidence"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "expected"),
+    [
+        (["ask", QUESTION, "/no/such/file.txt"], b"", "no such file"),
+        (["ask", ""], b"", "question is empty"),
+        (["ask", "   "], b"", "question is empty"),
+        (["ask", QUESTION, "-"], b"PK\x03\x04\x00\x00binary", "not a text file"),
+        (["ask", QUESTION, "-"], b"caf\xe9 latte", "not valid UTF-8"),
+        (["ask", QUESTION, "-k", "0"], b"", "--top"),
+        (["ask", QUESTION, "--no-such-option"], b"", "No such option"),
+        (["ask", "--batch", "-", "-"], b"q\n", "stdin"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(cli, args, stdin, expected):
+    r = cli(*args, stdin=stdin)
+    assert r.code == 2
+    assert r.stdout == ""
+    assert len(r.stderr.splitlines()) == 1, r.stderr
+    assert r.stderr.startswith("askdoc: error:") and expected in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_a_binary_file_is_refused_by_name(cli, tmp_path):
+    binary = tmp_path / "data.txt"
+    binary.write_bytes(b"\x00\x01\x02 not text")
+    r = cli("ask", QUESTION, str(binary))
+    assert r.code == 2 and str(binary) in r.stderr
+
+
+def test_binary_files_in_a_folder_are_skipped_with_a_note(cli, tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x00")
+    (tmp_path / "good.txt").write_text("The otter sleeps by the river.", encoding="utf-8")
+    r = cli("ask", "Where does the otter sleep?", str(tmp_path), "-f", "plain")
+    assert r.code == 0 and "otter" in r.stdout
+    assert "bad.txt" in r.stderr and "skipped" in r.stderr
+
+
+def test_rich_output_shows_rank_location_and_sentence(cli):
+    r = cli("ask", QUESTION, "-f", "rich", "-k", "2")
+    assert r.code == 0
+    assert "us-russia-riyadh-talks.txt:9" in r.stdout
+    assert " 1 " in r.stdout and " 2 " in r.stdout
+    assert "Marco Rubio" in r.stdout
+
+
+def test_auto_format_is_plain_in_a_pipe_and_rich_on_a_terminal(cli):
+    piped = cli("ask", QUESTION)
+    assert re.match(r"us-russia-riyadh-talks\.txt:9: ", piped.stdout)
+    terminal = cli("ask", QUESTION, tty=True)
+    assert "█" in terminal.stdout  # the score bar
+
+
+def test_help_shows_examples(cli):
+    r = cli("ask", "--help")
+    assert r.code == 0 and "Examples" in r.stdout and "--batch" in r.stdout
+
+
+def _seed_questions(style: str) -> list[dict]:
+    path = SHARED / "eval" / "seed-questions.jsonl"
+    if not path.exists():
+        pytest.skip("the shared gold set is not beside this checkout")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [q for q in rows if q["style"] == style and q["evidence"]]
+
+
+def test_every_lexical_question_about_the_article_is_right_at_rank_1(cli, tmp_path):
+    questions = _seed_questions("lexical")
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("".join(json.dumps({"id": q["id"], "question": q["question"]}) + "\n" for q in questions))
+    rows = [json.loads(line) for line in cli("ask", "--batch", str(batch), "-f", "jsonl").stdout.splitlines()]
+    for q, row in zip(questions, rows, strict=True):
+        assert any(s in row["evidence"][0]["text"] for s in q["evidence"]), q["question"]
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    big = tmp_path / "big.txt"  # far more output than a pipe buffer holds, so the writer meets the closed pipe
+    big.write_text("".join(f"The otter number {i} swims in the long river today.\n" for i in range(20000)))
+    cmd = f"{sys.executable} -m askdoc ask 'otter river' {big} -k 20000 | head -1; echo status=${{PIPESTATUS[0]}}"
+    done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert done.stderr == ""
+    first, status = done.stdout.splitlines()
+    assert "otter number" in first and status == "status=0"
+
+
+def test_the_module_runs_as_a_real_process_with_exit_codes():
+    ok = subprocess.run([sys.executable, "-m", "askdoc", "ask", QUESTION], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and RUBIO in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "askdoc", "ask", ""], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_the_installed_command_answers_from_any_directory(tmp_path):
+    """The article ships inside the package: no checkout or corpus/ folder is needed."""
+    script = Path(sys.executable).with_name("askdoc")
+    if not script.exists():
+        pytest.skip("askdoc is not installed as a console script next to this Python")
+    done = subprocess.run([str(script), "ask", QUESTION], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0 and RUBIO in done.stdout.splitlines()[0]
