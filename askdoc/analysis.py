@@ -46,18 +46,26 @@ def _make_stemmer() -> Callable[[str], str]:
 
 
 class Analyzer:
-    """Tokenise, drop stopwords and stem, caching each distinct word's stem."""
+    """Tokenise, drop stopwords and stem, caching each distinct word's stem.
 
-    def __init__(self) -> None:
-        self._stems: dict[str, str] = {}
+    ``known`` looks a word up in a saved index's word -> stem table first, so that answering
+    from a saved index imports NLTK only for words the documents never contained.
+    """
+
+    def __init__(self, known: Callable[[str], str | None] | None = None) -> None:
+        self.stems: dict[str, str] = {}
+        self._known = known
         self._stem: Callable[[str], str] | None = None
 
     def stem(self, word: str) -> str:
-        stem = self._stems.get(word)
+        stem = self.stems.get(word)
         if stem is None:
-            if self._stem is None:
-                self._stem = _make_stemmer()
-            stem = self._stems[word] = self._stem(word)
+            stem = self._known(word) if self._known else None
+            if stem is None:
+                if self._stem is None:
+                    self._stem = _make_stemmer()
+                stem = self._stem(word)
+            self.stems[word] = stem
         return stem
 
     def terms_with_spans(self, text: str) -> list[Term]:

@@ -1,23 +1,41 @@
 """The whole library in one object: index documents once, then ask questions.
 
->>> from askdoc import Index
->>> index = Index.from_paths([])          # the bundled article
->>> answer = index.ask("Who led the US delegation?")
->>> answer.evidence[0].sentence.text
+    >>> from askdoc import Index
+    >>> index = Index.from_paths([])          # the bundled article
+    >>> answer = index.ask("Who led the US delegation?")
+    >>> answer.evidence[0].sentence.text
+    'US Secretary of State Marco Rubio led the American delegation, ...'
+
+``Index.from_paths`` keeps a saved index per set of paths in the user's cache folder (see
+:mod:`store`) and re-analyses only files that changed; ``Index(documents)`` works in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import BinaryIO
 
-from . import analysis
+from . import store
+from .analysis import Analyzer
 from .answer import attach_answer
-from .documents import Warn, read_documents
+from .build import ANALYSIS_VERSION, BuildReport, Progress, build
+from .documents import (
+    BUNDLED_NAME,
+    STDIN,
+    InputFile,
+    Warn,
+    bundled_article,
+    collect_paths,
+    file_input,
+    read_stream,
+    read_text,
+    text_input,
+)
 from .errors import InputError
-from .index import BM25Index
+from .index import DELTA, K1, B, BM25Index, SortedStrings
 from .model import Answer, Document, Evidence, Sentence
-from .sentences import split
 
 DEFAULT_TOP = 3
 
@@ -25,13 +43,10 @@ DEFAULT_TOP = 3
 class Index:
     """Sentences of one or more documents, ranked by BM25 against questions."""
 
-    def __init__(self, documents: Sequence[Document]):
-        self.documents = list(documents)
-        self.sentences: list[Sentence] = []
-        for doc in self.documents:
-            self.sentences.extend(split(doc.text, doc.source))
-        self._terms = [analysis.terms_with_spans(s.text) for s in self.sentences]
-        self.bm25 = BM25Index([[t.term for t in terms] for terms in self._terms])
+    def __init__(self, documents: Sequence[Document], errors: str = "strict"):
+        inputs = [text_input(d) for d in documents]
+        pieces, report = build(inputs, errors=errors)
+        self._open(store.decode(b"".join(pieces)), inputs, errors, report, None)
 
     @classmethod
     def from_paths(
@@ -40,15 +55,99 @@ class Index:
         stdin: BinaryIO | None = None,
         errors: str = "strict",
         warn: Warn | None = None,
+        cache: bool = True,
+        index_path: Path | None = None,
+        progress: Callable[[int], Progress] | None = None,
     ) -> Index:
-        """Read files, folders or ``-`` (stdin); no paths means the bundled article."""
-        return cls(read_documents(paths, stdin=stdin, errors=errors, warn=warn))
+        """Index files, folders or ``-`` (stdin); no paths means the bundled article.
+
+        With ``cache``, the index is saved (to ``index_path``, or the cache folder) and reused
+        by later calls on the same paths. ``progress(total_files)`` may return a callback that
+        building calls as files are done.
+        """
+        paths = list(paths)
+        inputs: list[InputFile] = []
+        if not paths:
+            paths = [str(bundled_article())]
+            inputs.append(file_input(Path(paths[0]), BUNDLED_NAME))
+        for p in paths if not inputs else ():
+            if p == STDIN:
+                inputs.append(text_input(read_stream(stdin, errors=errors)))
+            else:
+                inputs.extend(collect_paths(p, warn))
+        self = cls.__new__(cls)
+        if not cache or any(i.path is None for i in inputs):
+            pieces, report = build(inputs, errors=errors, warn=warn, progress=_start(progress, inputs))
+            self._open(store.decode(b"".join(pieces)), inputs, errors, report, None)
+            return self
+        path = index_path or index_file(paths)
+        previous = _load_previous(path, warn)
+        if previous is not None and _unchanged(previous, inputs):
+            self._open(previous, inputs, errors, BuildReport(reused=[i.source for i in inputs]), path)
+            return self
+        pieces, report = build(inputs, previous, errors=errors, warn=warn, progress=_start(progress, inputs))
+        try:
+            store.save(path, pieces)
+        except OSError as e:
+            if warn:
+                warn(f"cannot save the index to {path} ({e.strerror or e}); answering without it")
+            path = None
+        self._open(store.decode(b"".join(pieces)), inputs, errors, report, path)
+        return self
+
+    def _open(self, stored, inputs: list[InputFile], errors: str, report: BuildReport, path: Path | None) -> None:
+        self.stored = stored
+        self.report = report
+        self.path = path
+        self._errors = errors
+        by_path = {i.path: i for i in inputs if i.path}
+        by_source = {i.source: i for i in inputs if i.path is None}
+        self.files = [by_path.get(f["path"]) or by_source[f["source"]] for f in stored.header["files"]]
+        self._texts: dict[int, str] = {}
+        self.bm25 = BM25Index(stored)
+        words = SortedStrings(stored.words_blob, stored.words_off)
+        self._words, self._word_term = words, stored.word_term
+        self.analyzer = Analyzer(known=self._known_stem)
+        self._sentences: list[Sentence] | None = None
+
+    # ------------------------------------------------------------ contents
+
+    def __len__(self) -> int:
+        return self.bm25.size
+
+    @property
+    def sources(self) -> list[str]:
+        return [f.source for f in self.files]
+
+    def _known_stem(self, word: str) -> str | None:
+        i = self._words.find(word)
+        return None if i < 0 else self.bm25.vocab[self._word_term[i]].decode()
+
+    def text_of(self, file_no: int) -> str:
+        text = self._texts.get(file_no)
+        if text is None:
+            text = self._texts[file_no] = read_text(self.files[file_no], self._errors)
+        return text
+
+    def sentence(self, sid: int) -> Sentence:
+        s = self.stored
+        file_no, start, end = s.sent_file[sid], s.sent_start[sid], s.sent_end[sid]
+        return Sentence(self.text_of(file_no)[start:end], self.files[file_no].source, s.sent_line[sid], start, end)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        """Every sentence, in document order (this reads every file: meant for small corpora)."""
+        if self._sentences is None:
+            self._sentences = [self.sentence(i) for i in range(len(self))]
+        return self._sentences
+
+    # ------------------------------------------------------------ asking
 
     def ask(self, question: str, top: int = DEFAULT_TOP, context: int = 0, id: str | None = None) -> Answer:
         """Rank the sentences for ``question``; abstain when none shares a word with it."""
         if not question.strip():
             raise InputError("the question is empty")
-        query = analysis.terms(question)
+        query = self.analyzer.terms(question)
         if not query:
             return Answer(question, [], True, id=id, reason="every word of the question is too common to search for")
         hits = self.bm25.search(query, top)
@@ -56,17 +155,17 @@ class Index:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
         evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
-        attach_answer(answer, {term: self.bm25.idf.get(term, 0.0) for term in query})
+        attach_answer(answer, {term: self.bm25.idf(term) for term in query})
         return answer
 
     def _evidence(self, rank: int, sid: int, score: float, query: list[str], context: int) -> Evidence:
-        sentence = self.sentences[sid]
+        sentence = self.sentence(sid)
         wanted = set(query)
         return Evidence(
             rank,
             score,
             sentence,
-            matches=[(t.start, t.end) for t in self._terms[sid] if t.term in wanted],
+            matches=[(t.start, t.end) for t in self.analyzer.terms_with_spans(sentence.text) if t.term in wanted],
             before=self._neighbours(sid, range(sid - context, sid)),
             after=self._neighbours(sid, range(sid + 1, sid + 1 + context)),
             terms=self.bm25.contributions(sid, query),
@@ -74,10 +173,41 @@ class Index:
 
     def _neighbours(self, sid: int, ids: range) -> list[Sentence]:
         """Sentences around ``sid`` from the same document (context never crosses files)."""
-        source = self.sentences[sid].source
-        return [self.sentences[i] for i in ids if 0 <= i < len(self.sentences) and self.sentences[i].source == source]
+        file_of = self.stored.sent_file
+        return [self.sentence(i) for i in ids if 0 <= i < len(self) and file_of[i] == file_of[sid]]
 
 
 def ask(question: str, paths: Iterable[str] = (), top: int = DEFAULT_TOP, context: int = 0) -> Answer:
     """One question about some documents (the bundled article by default)."""
     return Index.from_paths(paths).ask(question, top=top, context=context)
+
+
+def index_file(paths: Sequence[str]) -> Path:
+    """Where the saved index of these paths lives: one per set of paths (as resolved) and version."""
+    resolved = sorted(str(Path(p).resolve()) for p in paths or [str(bundled_article())])
+    key = "\0".join([ANALYSIS_VERSION, str(store.FORMAT_VERSION), f"{K1},{B},{DELTA}", *resolved])
+    return store.cache_dir() / f"{hashlib.sha256(key.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.idx"
+
+
+def _load_previous(path: Path, warn: Warn | None):
+    try:
+        previous = store.load(path)
+    except OSError:
+        return None  # missing or unreadable: the save that follows says so if it matters
+    except (store.CorruptIndex, ValueError, KeyError) as e:
+        if warn:
+            warn(f"the saved index {path} is unusable ({e}); rebuilding it")
+        return None
+    header = previous.header
+    if header.get("analysis") != ANALYSIS_VERSION or header.get("params") != {"k1": K1, "b": B, "delta": DELTA}:
+        return None
+    return previous
+
+
+def _unchanged(previous, inputs: list[InputFile]) -> bool:
+    files = previous.header["files"]
+    return len(files) == len(inputs) and all(i.same_file(f) for i, f in zip(inputs, files))
+
+
+def _start(progress: Callable[[int], Progress] | None, inputs: list[InputFile]) -> Progress | None:
+    return progress(len(inputs)) if progress else None

@@ -107,6 +107,60 @@ def read_batch(source: str) -> list[tuple[object, str]]:
     return questions
 
 
+INDEX_OPTION = typer.Option(
+    None,
+    "--index",
+    metavar="FILE",
+    help="Keep the saved index in FILE instead of the cache folder.",
+    show_default=False,
+)
+NO_CACHE_OPTION = typer.Option(False, "--no-cache", help="Neither read nor save an index: analyse in memory.")
+QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar or notes on stderr (errors still show).")
+
+
+def open_index(
+    paths: list[str], index: Path | None = None, no_cache: bool = False, quiet: bool = False, errors: str = "strict"
+):
+    """Index.from_paths with the CLI's warnings and, on a terminal, a progress bar on stderr."""
+    from .api import Index
+
+    return Index.from_paths(
+        paths,
+        errors=errors,
+        warn=None if quiet else warn,
+        cache=not no_cache,
+        index_path=index,
+        progress=None if quiet or not sys.stderr.isatty() else _progress_bar,
+    )
+
+
+def _progress_bar(total: int):
+    """A Rich progress bar on stderr for building; returns the callback ``build`` calls per file."""
+    if total < 2:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files, {task.fields[sentences]:,} sentences"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("indexing", total=total, sentences=0)
+    bar.start()
+
+    def update(done: int, sentences: int) -> None:
+        bar.update(task, completed=done, sentences=sentences)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
 @app.command(help=ASK_EXAMPLES, no_args_is_help=True)
 def ask(
     question: str | None = typer.Argument(None, help="The question (omit it with --batch).", show_default=False),
@@ -131,8 +185,10 @@ def ask(
     errors: Errors = typer.Option(
         Errors.strict, "--errors", help="Undecodable bytes: stop with an error, or replace them with U+FFFD."
     ),
+    index: Path | None = INDEX_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
-    from .api import Index
     from .render import render
 
     paths = list(paths or [])
@@ -149,8 +205,8 @@ def ask(
     for _, q in questions:
         if not q.strip():
             raise InputError("the question is empty")
-    index = Index.from_paths(paths, errors=errors.value, warn=warn)
-    answers = [index.ask(q, top=top, context=context, id=qid) for qid, q in questions]
+    idx = open_index(paths, index, no_cache, quiet, errors.value)
+    answers = [idx.ask(q, top=top, context=context, id=qid) for qid, q in questions]
     fmt = _resolve_format(fmt)
     with _stdout_closed_quietly():
         render(answers, fmt, sys.stdout, _console() if fmt is Format.rich else None, batch=batch is not None)
@@ -177,6 +233,63 @@ def shell(
     raise typer.Exit(run(paths or [], top=top, context=context, fmt=fmt, warn=warn))
 
 
+@app.command("index")
+def index_(
+    paths: list[str] | None = typer.Argument(
+        None, help="Files or folders to index. Default: the bundled article.", show_default=False
+    ),
+    info: bool = typer.Option(False, "--info", help="Show what the saved index holds, and where it is."),
+    clear: bool = typer.Option(False, "--clear", help="Remove the saved index of these paths."),
+    index: Path | None = INDEX_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Build (or bring up to date) the saved index of some documents, so later questions answer at once.
+
+    askdoc ask does this by itself on first use; only files that changed are analysed again.
+
+    [bold]Examples[/bold]
+
+      askdoc index ~/notes/                 [dim]# build it, with a progress bar[/dim]
+
+      askdoc index ~/notes/ --info          [dim]# where it is, its size, its files[/dim]
+
+      askdoc index ~/notes/ --clear         [dim]# remove it[/dim]
+    """
+    from . import store
+    from .api import index_file
+
+    paths = list(paths or [])
+    target = index or index_file(paths)
+    if clear:
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            raise InputError(f"no saved index for these paths ({target})") from None
+        if not quiet:
+            sys.stderr.write(f"askdoc: removed {target}\n")
+        return
+    if info:
+        try:
+            stored = store.load(target)
+        except (FileNotFoundError, store.CorruptIndex) as e:
+            raise InputError(f"no usable saved index for these paths ({target}: {e})") from None
+        header = stored.header
+        sys.stdout.write(
+            f"index: {target}\nsize: {target.stat().st_size:,} bytes\n"
+            f"files: {len(header['files'])}\nsentences: {header['sentences']:,}\nterms: {len(stored.vocab_off) - 1:,}\n"
+        )
+        for f in header["files"]:
+            sys.stdout.write(f"  {inert(f['path'])}\t{f['count']} sentences\n")
+        return
+    idx = open_index(paths, index, quiet=quiet)
+    r = idx.report
+    if not quiet:
+        sys.stderr.write(
+            f"askdoc: indexed {len(idx.files)} files, {len(idx):,} sentences: {len(r.analysed)} analysed, "
+            f"{len(r.reused)} unchanged, {len(r.removed)} removed -> {idx.path or 'memory only'}\n"
+        )
+
+
 @app.command("eval")
 def eval_(
     gold: Path = typer.Argument(..., help="Gold questions (JSONL: question, evidence, style).", show_default=False),
@@ -188,11 +301,10 @@ def eval_(
 
     [bold]Example[/bold]: askdoc eval ../shared/eval/seed-questions.jsonl --misses
     """
-    from .api import Index
     from .evaluate import evaluate, load_gold
     from .render import render_report
 
-    report = evaluate(Index.from_paths(paths or [], warn=warn), load_gold(gold))
+    report = evaluate(open_index(paths or []), load_gold(gold))
     fmt = _resolve_format(fmt)
     with _stdout_closed_quietly():
         render_report(report.as_dict(), fmt, sys.stdout, _console() if fmt is Format.rich else None, misses)

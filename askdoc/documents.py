@@ -10,10 +10,12 @@ decoded without it.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,26 +58,10 @@ def _decode(data: bytes, encoding: str, source: str, errors: str) -> str:
         ) from None
 
 
-def read_stream(stream: BinaryIO, source: str = "<stdin>", errors: str = "strict") -> Document:
-    return Document(source, decode(stream.read(), source, errors))
-
-
-def read_file(path: Path, source: str | None = None, errors: str = "strict") -> Document:
-    """Read one regular file; anything else (missing, a FIFO, a device, unreadable) is an InputError."""
-    name = source or str(path)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file or folder") from None
-    except OSError as e:
-        raise InputError(f"{name}: {e.strerror or e}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{name}: not a regular file")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(f"{name}: {e.strerror or e}") from None
-    return Document(name, decode(data, name, errors))
+def read_stream(stream: BinaryIO | None = None, source: str = "<stdin>", errors: str = "strict") -> Document:
+    """Read stdin (or ``stream``) to the end."""
+    data = (stream if stream is not None else sys.stdin.buffer).read()
+    return Document(source, decode(data, source, errors))
 
 
 def walk_folder(folder: Path) -> Iterator[Path]:
@@ -87,37 +73,88 @@ def walk_folder(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def read_documents(
-    paths: Iterable[str],
-    stdin: BinaryIO | None = None,
-    errors: str = "strict",
-    warn: Warn | None = None,
-) -> list[Document]:
-    """Read every path; a named file that cannot be read is an error, a file inside a folder a warning."""
-    paths = list(paths)
-    if not paths:
-        return [read_file(bundled_article(), BUNDLED_NAME)]
-    docs: list[Document] = []
-    for p in paths:
-        if p == STDIN:
-            docs.append(read_stream(stdin if stdin is not None else sys.stdin.buffer, errors=errors))
-            continue
-        path = Path(p)
-        if path.is_dir():
-            docs.extend(_read_folder(path, errors, warn))
-        else:
-            docs.append(read_file(path, errors=errors))
-    return docs
+@dataclass
+class InputFile:
+    """One document to index: a file (``path`` resolved) or text already read (``path`` None).
+
+    ``named``: the user named this file on the command line, so a failure to read it is an
+    error; a file found inside a folder is skipped with a warning instead.
+    """
+
+    source: str
+    path: str | None
+    size: int = 0
+    mtime_ns: int = 0
+    sha256: str = ""
+    text: str | None = None
+    named: bool = True
+
+    def same_file(self, record: dict) -> bool:
+        """Does a saved index's record of a file still describe it (same path, size and mtime)?"""
+        return self.path == record["path"] and self.size == record["size"] and self.mtime_ns == record["mtime_ns"]
 
 
-def _read_folder(folder: Path, errors: str, warn: Warn | None) -> Iterator[Document]:
-    found = False
-    for path in walk_folder(folder):
-        found = True
+def file_input(path: Path, source: str, named: bool = True) -> InputFile:
+    """Stat a file to index; anything but a regular file (missing, FIFO, device) is an InputError."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file or folder") from None
+    except OSError as e:
+        raise InputError(f"{source}: {e.strerror or e}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{source}: not a regular file")
+    return InputFile(source, str(path.resolve()), st.st_size, st.st_mtime_ns, named=named)
+
+
+def text_input(doc: Document) -> InputFile:
+    return InputFile(doc.source, None, len(doc.text), text=doc.text)
+
+
+def collect_paths(arg: str, warn: Warn | None = None) -> list[InputFile]:
+    """The files one command-line path stands for: itself, or the text files of a folder."""
+    path = Path(arg)
+    if not path.is_dir():
+        return [file_input(path, arg)]
+    found = []
+    for file in walk_folder(path):
         try:
-            yield read_file(path, errors=errors)
+            found.append(file_input(file, str(file), named=False))
         except InputError as e:
             if warn:
                 warn(f"skipped {e}")
     if not found and warn:
-        warn(f"{folder}: no .txt or .md files in this folder")
+        warn(f"{arg}: no .txt or .md files in this folder")
+    return found
+
+
+def read_text(entry: InputFile, errors: str = "strict") -> str:
+    """The decoded text of an input; records its content hash on the entry."""
+    if entry.text is not None:
+        return entry.text
+    assert entry.path is not None
+    try:
+        data = Path(entry.path).read_bytes()
+    except OSError as e:
+        raise InputError(f"{entry.source}: {e.strerror or e}") from None
+    entry.sha256 = hashlib.sha256(data).hexdigest()
+    return decode(data, entry.source, errors)
+
+
+def read_documents(paths: list[str], errors: str = "strict", warn: Warn | None = None) -> list[Document]:
+    """Read every path as a Document (no paths: the bundled article). Index.from_paths is the cached route."""
+    if not paths:
+        return [Document(BUNDLED_NAME, read_text(file_input(bundled_article(), BUNDLED_NAME), errors))]
+    docs = []
+    for p in paths:
+        if p == STDIN:
+            docs.append(read_stream(errors=errors))
+            continue
+        for entry in collect_paths(p, warn):
+            try:
+                docs.append(Document(entry.source, read_text(entry, errors)))
+            except InputError as e:
+                if entry.named or warn is None:
+                    raise
+                warn(f"skipped {e}")
+    return docs

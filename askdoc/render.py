@@ -85,13 +85,15 @@ def write_jsonl(answers: list[Answer], out: TextIO) -> None:
 def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
     """grep-style lines: ``source:line: sentence``; context lines use ``-`` like ``grep -C``.
 
-    With the short answer found, it comes first on a line of its own: ``answer: PHRASE``.
+    With a short answer found, a first line gives it with the sentence it came from, so that
+    ``| head -1`` shows both: ``answer: PHRASE | source:line: sentence``.
     In batch mode every line starts with the question's id and a tab.
     """
     for a in answers:
         prefix = f"{inert(str(a.id))}\t" if batch else ""
-        if a.answer:
-            out.write(f"{prefix}answer: {one_line(a.answer)}\n")
+        if a.answer and a.evidence:
+            cited = next((e for e in a.evidence if e.answer_span), a.evidence[0]).sentence
+            out.write(f"{prefix}answer: {one_line(a.answer)} | {_where(cited)}: {one_line(cited.text)}\n")
         grouped = any(e.before or e.after for e in a.evidence)
         for i, e in enumerate(a.evidence):
             if grouped and i:

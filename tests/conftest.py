@@ -69,3 +69,11 @@ def numbered_sentences(n: int) -> str:
     animals = ["otter", "heron", "badger", "falcon", "walrus", "lynx", "ibis", "marten", "gecko", "yak"]
     colours = ["amber", "cobalt", "crimson"]
     return "\n".join(f"The {colours[i % 3]} {animals[i % 10]} number {i} sleeps near river{i}." for i in range(n))
+
+
+def pytest_configure(config):
+    """Saved indexes go to a temporary cache folder, never the user's ~/.cache."""
+    import os
+    import tempfile
+
+    os.environ["ASKDOC_CACHE_DIR"] = tempfile.mkdtemp(prefix="askdoc-test-cache-")

@@ -8,7 +8,15 @@ from rank_bm25 import BM25Plus
 
 from askdoc import Document, Index
 from askdoc.analysis import terms
-from askdoc.index import DELTA, K1, B, BM25Index
+from askdoc.build import from_terms
+from askdoc.index import DELTA, K1, B
+from askdoc.index import BM25Index as _BM25Index
+from askdoc.store import decode
+
+
+def BM25Index(corpus: list[list[str]]) -> _BM25Index:  # noqa: N802 - reads like the class it builds
+    return _BM25Index(decode(b"".join(from_terms(corpus))))
+
 
 QUESTIONS = [
     "Who led the US delegation?",
@@ -58,10 +66,10 @@ def test_a_rarer_word_outweighs_a_word_in_half_the_sentences():
     corpus[3].append("rare")
     corpus[25].append("rare")
     index = BM25Index(corpus)
-    idfs = [BM25Index([["common"] if i < n else ["other"] for i in range(40)]).idf["common"] for n in range(1, 41)]
+    idfs = [BM25Index([["common"] if i < n else ["other"] for i in range(40)]).idf("common") for n in range(1, 41)]
     assert all(idf > 0 for idf in idfs)
     assert idfs == sorted(idfs, reverse=True) and len(set(idfs)) == len(idfs)  # the more common, the lower
-    assert index.idf["rare"] > index.idf["common"]
+    assert index.idf("rare") > index.idf("common")
     best = index.search(["common", "rare"], k=1)[0][0]
     assert best == 3  # the only sentence with both words
 

@@ -1,0 +1,251 @@
+"""Build index arrays from documents, re-analysing only the files that changed.
+
+A build takes the current list of input files. Files whose size and modification time (or,
+failing that, content hash) match the previous index keep their analysed postings; new and
+changed files are split and analysed; removed files are dropped. The result is encoded in
+the on-disk format of :mod:`store` (the in-memory index uses the same bytes).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .analysis import Analyzer
+from .documents import InputFile, read_text
+from .errors import InputError
+from .index import DELTA, K1, B
+from .sentences import split
+from .store import StoredIndex, encode
+
+# Bump when analysis or splitting changes what a text is turned into: older indexes rebuild.
+ANALYSIS_VERSION = "1"
+
+Progress = Callable[[int, int], None]  # (files done, sentences so far)
+
+
+@dataclass
+class BuildReport:
+    analysed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.analysed or self.removed)
+
+
+@dataclass
+class _Segment:
+    """Analysed postings of one file, with term ids local to ``vocab``."""
+
+    vocab: dict[str, int] = field(default_factory=dict)
+    term: array = field(default_factory=lambda: array("i"))
+    doc: array = field(default_factory=lambda: array("i"))
+    tf: array = field(default_factory=lambda: array("H"))
+    start: array = field(default_factory=lambda: array("q"))
+    end: array = field(default_factory=lambda: array("q"))
+    line: array = field(default_factory=lambda: array("i"))
+    length: array = field(default_factory=lambda: array("i"))
+
+
+def analyse(text: str, analyzer: Analyzer) -> _Segment:
+    seg = _Segment()
+    for sentence in split(text):
+        _add_sentence(seg, analyzer.terms(sentence.text), sentence.start, sentence.end, sentence.line)
+    return seg
+
+
+def _add_sentence(seg: _Segment, terms: list[str], start: int, end: int, line: int) -> None:
+    sid = len(seg.length)
+    counts: dict[str, int] = {}
+    for t in terms:
+        counts[t] = counts.get(t, 0) + 1
+    for t, tf in counts.items():
+        seg.term.append(seg.vocab.setdefault(t, len(seg.vocab)))
+        seg.doc.append(sid)
+        seg.tf.append(min(tf, 0xFFFF))
+    seg.start.append(start)
+    seg.end.append(end)
+    seg.line.append(line)
+    seg.length.append(len(terms))
+
+
+def from_terms(corpus: Sequence[Sequence[str]]) -> list:
+    """Encode an index of sentences given directly as term lists (for tests and benchmarks)."""
+    import numpy as np
+
+    seg = _Segment()
+    for i, terms in enumerate(corpus):
+        _add_sentence(seg, list(terms), i, i, i + 1)
+    return _assemble(np, [(InputFile("terms", None, text=""), seg)], None, Analyzer())
+
+
+def build(
+    inputs: Sequence[InputFile],
+    previous: StoredIndex | None = None,
+    errors: str = "strict",
+    warn: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> tuple[list, BuildReport]:
+    """Encode an index of ``inputs`` (pieces for :func:`store.save`), reusing ``previous`` where it can."""
+    import numpy as np
+
+    report = BuildReport()
+    old_files = {f["path"]: (i, f) for i, f in enumerate(previous.header["files"])} if previous else {}
+    analyzer = Analyzer()
+    kept: list[InputFile] = []
+    parts: list[tuple[InputFile, object]] = []  # (input, _Segment | old file number)
+    sentences = 0
+    for done, entry in enumerate(inputs, 1):
+        old = old_files.get(entry.path) if entry.path else None
+        if old and entry.same_file(old[1]):
+            entry.sha256 = old[1]["sha256"]
+            parts.append((entry, old[0]))
+        else:
+            try:
+                text = read_text(entry, errors)
+            except InputError as e:
+                if entry.named or warn is None:
+                    raise
+                warn(f"skipped {e}")
+                continue
+            if old and old[1]["sha256"] == entry.sha256:
+                parts.append((entry, old[0]))  # touched, not changed
+            else:
+                parts.append((entry, analyse(text, analyzer)))
+                report.analysed.append(entry.source)
+        kept.append(entry)
+        sentences += _count(parts[-1][1], previous)
+        if progress:
+            progress(done, sentences)
+    report.reused = [e.source for e, part in parts if not isinstance(part, _Segment)]
+    current = {e.path for e in kept}
+    report.removed = [f["path"] for f in (previous.header["files"] if previous else []) if f["path"] not in current]
+    return _assemble(np, parts, previous, analyzer), report
+
+
+def _count(part: object, previous: StoredIndex | None) -> int:
+    if isinstance(part, _Segment):
+        return len(part.length)
+    assert previous is not None
+    return previous.header["files"][part]["count"]
+
+
+def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer) -> list:
+    """Merge fresh segments and reused ranges of ``previous`` into one sorted CSR index."""
+    old_vocab = _strings(previous.vocab_blob, previous.vocab_off) if previous else []
+    vocab: set[str] = set()
+    for _, part in parts:
+        if isinstance(part, _Segment):
+            vocab.update(part.vocab)
+    # Reused postings of the previous index, selected with one mask over all its postings.
+    old = {}
+    if previous is not None and any(not isinstance(p, _Segment) for _, p in parts):
+        term_ptr = np.frombuffer(previous.term_ptr, np.int64)
+        old["doc"] = np.frombuffer(previous.post_doc, np.int32)
+        old["tf"] = np.frombuffer(previous.post_tf, np.uint16)
+        old["term"] = np.repeat(np.arange(len(term_ptr) - 1, dtype=np.int32), np.diff(term_ptr))
+        old["sent"] = {k: np.frombuffer(getattr(previous, f"sent_{k}"), t) for k, t in _SENT_TYPES.items()}
+        old["remap"] = np.full(len(old["sent"]["len"]), -1, np.int64)
+    files, sent_parts, post_parts = [], [], []
+    offset = 0
+    for number, (entry, part) in enumerate(parts):
+        if isinstance(part, _Segment):
+            count = len(part.length)
+            sent_parts.append(
+                {k: np.frombuffer(getattr(part, a), _SENT_TYPES[k]) for k, a in _SEGMENT_SENT.items()} | {"n": count}
+            )
+            post_parts.append(("fresh", part, offset))
+        else:
+            record = previous.header["files"][part]
+            first, count = record["first"], record["count"]
+            old["remap"][first : first + count] = np.arange(offset, offset + count)
+            sent_parts.append({k: v[first : first + count] for k, v in old["sent"].items()} | {"n": count})
+        sent_parts[-1]["file"] = np.full(count, number, np.int32)
+        files.append(
+            {
+                "path": entry.path,
+                "source": entry.source,
+                "size": entry.size,
+                "mtime_ns": entry.mtime_ns,
+                "sha256": entry.sha256,
+                "first": offset,
+                "count": count,
+            }
+        )
+        offset += count
+    if old:
+        keep = old["remap"][old["doc"]] >= 0
+        used = np.unique(old["term"][keep])
+        vocab.update(old_vocab[i] for i in used.tolist())
+    terms = sorted(vocab)
+    ids = {t: i for i, t in enumerate(terms)}
+    p_term, p_doc, p_tf = [], [], []
+    for _, part, base in post_parts:
+        local = np.array([ids[t] for t in part.vocab], np.int32)
+        p_term.append(local[np.frombuffer(part.term, np.int32)] if len(part.term) else np.zeros(0, np.int32))
+        p_doc.append(np.frombuffer(part.doc, np.int32) + np.int32(base))
+        p_tf.append(np.frombuffer(part.tf, np.uint16))
+    if old:
+        to_new = np.full(len(old_vocab), -1, np.int32)
+        to_new[used] = [ids[old_vocab[i]] for i in used.tolist()]
+        p_term.append(to_new[old["term"][keep]])
+        p_doc.append(old["remap"][old["doc"][keep]].astype(np.int32))
+        p_tf.append(old["tf"][keep])
+    term = np.concatenate(p_term) if p_term else np.zeros(0, np.int32)
+    doc = np.concatenate(p_doc) if p_doc else np.zeros(0, np.int32)
+    tf = np.concatenate(p_tf) if p_tf else np.zeros(0, np.uint16)
+    order = np.lexsort((doc, term))
+    term_ptr = np.zeros(len(terms) + 1, np.int64)
+    np.cumsum(np.bincount(term, minlength=len(terms)), out=term_ptr[1:])
+    sent = {k: _concat(np, [p[k] for p in sent_parts], t) for k, t in (_SENT_TYPES | {"file": np.int32}).items()}
+    # Surface word -> stem table, so that a query needs NLTK only for words the documents lack.
+    words = {}
+    if previous is not None:
+        words = dict(zip(_strings(previous.words_blob, previous.words_off), (old_vocab[i] for i in previous.word_term)))
+    words.update(analyzer.stems)
+    word_items = sorted((w, ids[s]) for w, s in words.items() if s in ids)
+    vocab_blob, vocab_off = _blob(np, terms)
+    words_blob, words_off = _blob(np, [w for w, _ in word_items])
+    header = {
+        "analysis": ANALYSIS_VERSION,
+        "params": {"k1": K1, "b": B, "delta": DELTA},
+        "files": files,
+        "sentences": offset,
+        "total_length": int(sent["len"].sum()),
+    }
+    arrays = {
+        "vocab_blob": vocab_blob,
+        "vocab_off": vocab_off,
+        "term_ptr": term_ptr,
+        "post_doc": np.ascontiguousarray(doc[order], np.int32),
+        "post_tf": np.ascontiguousarray(tf[order], np.uint16),
+        "words_blob": words_blob,
+        "words_off": words_off,
+        "word_term": np.array([i for _, i in word_items], np.int32),
+        **{f"sent_{k}": np.ascontiguousarray(v) for k, v in sent.items()},
+    }
+    return encode(header, arrays)
+
+
+_SENT_TYPES = {"start": "int64", "end": "int64", "line": "int32", "len": "int32"}
+_SEGMENT_SENT = {"start": "start", "end": "end", "line": "line", "len": "length"}
+
+
+def _concat(np, pieces: list, dtype):
+    return np.concatenate(pieces).astype(dtype) if pieces else np.zeros(0, dtype)
+
+
+def _blob(np, strings: list[str]):
+    encoded = [s.encode() for s in strings]
+    offsets = np.zeros(len(encoded) + 1, np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return bytearray(b"".join(encoded)), offsets
+
+
+def _strings(blob, offsets) -> list[str]:
+    raw = bytes(blob)
+    offs = offsets.tolist()
+    return [raw[a:b].decode() for a, b in zip(offs, offs[1:])]

@@ -1,0 +1,154 @@
+"""The index on disk: one file, a JSON header and flat little-endian arrays, read by memory map.
+
+Layout: ``MAGIC`` (8 bytes), header length (u64), header CRC-32 (u32), 4 bytes of padding,
+the header (JSON), then each array at an 8-byte-aligned offset recorded in the header.
+Arrays are read as ``memoryview`` casts, so loading costs a header parse and no copy, and
+neither numpy nor NLTK is needed to answer from a saved index.
+
+Writes go to a temporary file in the same folder and are renamed into place, so a reader
+never sees a half-written index and concurrent writers each leave a whole one. A file that
+is truncated, foreign, from another format version or another byte order raises
+:class:`CorruptIndex`, and the caller rebuilds.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+import sys
+import tempfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MAGIC = b"ASKDOCIX"
+FORMAT_VERSION = 1
+_PREFIX = struct.Struct("<8sQI4x")
+_ALIGN = 8
+
+# name -> array typecode (struct/memoryview format); every index file holds all of them.
+ARRAYS: dict[str, str] = {
+    "vocab_blob": "B",  # sorted terms (stems), UTF-8, back to back
+    "vocab_off": "q",  # V + 1 offsets into vocab_blob
+    "term_ptr": "q",  # V + 1 offsets into the postings
+    "post_doc": "i",  # sentence id of each posting, ascending within a term
+    "post_tf": "H",  # term frequency of each posting
+    "words_blob": "B",  # sorted surface words (lowercased), UTF-8
+    "words_off": "q",  # W + 1 offsets into words_blob
+    "word_term": "i",  # the term id of each word's stem
+    "sent_file": "i",  # file number of each sentence
+    "sent_start": "q",  # character offsets into the decoded file
+    "sent_end": "q",
+    "sent_line": "i",
+    "sent_len": "i",  # number of terms, for BM25's length normalisation
+}
+
+
+class CorruptIndex(Exception):
+    """The file is not a whole askdoc index of this version: rebuild it."""
+
+
+@dataclass
+class StoredIndex:
+    header: dict[str, Any]
+    arrays: dict[str, memoryview]
+    _keepalive: object = None  # the mmap or bytes the memoryviews point into
+
+    def __getattr__(self, name: str) -> memoryview:
+        try:
+            return self.arrays[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def encode(header: dict[str, Any], arrays: Mapping[str, Any]) -> list[bytes | memoryview]:
+    """The pieces of an index file, in order: prefix, header, then each padded array."""
+    layout: dict[str, list[int]] = {}
+    chunks: list[memoryview] = []
+    offset = 0
+    for name, code in ARRAYS.items():
+        view = memoryview(arrays[name]).cast("B")
+        layout[name] = [offset, view.nbytes // struct.calcsize(code)]
+        chunks.append(view)
+        offset += _padded(view.nbytes)
+    full = {**header, "format": FORMAT_VERSION, "byteorder": sys.byteorder, "arrays": layout, "data_size": offset}
+    head = json.dumps(full, ensure_ascii=False, separators=(",", ":")).encode()
+    head += b" " * (_padded(_PREFIX.size + len(head)) - _PREFIX.size - len(head))
+    pieces: list[bytes | memoryview] = [_PREFIX.pack(MAGIC, len(head), zlib.crc32(head)), head]
+    for view in chunks:
+        pieces.append(view)
+        pieces.append(b"\0" * (_padded(view.nbytes) - view.nbytes))
+    return pieces
+
+
+def decode(buffer: Any, keepalive: object = None) -> StoredIndex:
+    """Parse an index from a buffer (an mmap or bytes); raise CorruptIndex if it is not whole."""
+    view = memoryview(buffer)
+    if view.nbytes < _PREFIX.size:
+        raise CorruptIndex("too short to be an askdoc index")
+    magic, head_len, crc = _PREFIX.unpack_from(view)
+    if magic != MAGIC:
+        raise CorruptIndex("not an askdoc index")
+    head = bytes(view[_PREFIX.size : _PREFIX.size + head_len])
+    if len(head) != head_len or zlib.crc32(head) != crc:
+        raise CorruptIndex("damaged header")
+    try:
+        header = json.loads(head)
+    except ValueError:
+        raise CorruptIndex("damaged header") from None
+    if header.get("format") != FORMAT_VERSION or header.get("byteorder") != sys.byteorder:
+        raise CorruptIndex("written by another version of askdoc")
+    base = _PREFIX.size + head_len
+    if view.nbytes != base + header["data_size"]:
+        raise CorruptIndex("truncated")
+    arrays = {}
+    for name, code in ARRAYS.items():
+        offset, count = header["arrays"][name]
+        arrays[name] = view[base + offset : base + offset + count * struct.calcsize(code)].cast(code)
+    return StoredIndex(header, arrays, keepalive or buffer)
+
+
+def load(path: Path) -> StoredIndex:
+    """Memory-map an index file. Missing: FileNotFoundError; damaged: CorruptIndex."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            raise CorruptIndex("empty file")
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    return decode(mapped)
+
+
+def save(path: Path, pieces: list[bytes | memoryview]) -> None:
+    """Write atomically: a temporary file beside ``path``, fsync'd, then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for piece in pieces:
+                f.write(piece)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def cache_dir() -> Path:
+    """``$ASKDOC_CACHE_DIR``, else ``$XDG_CACHE_HOME/askdoc``, else ``~/.cache/askdoc``."""
+    explicit = os.environ.get("ASKDOC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache") / "askdoc"
+
+
+def _padded(n: int) -> int:
+    return (n + _ALIGN - 1) // _ALIGN * _ALIGN

@@ -1,0 +1,139 @@
+"""The saved index: exact scores from disk, incremental updates, damage and concurrency."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import pytest
+from rank_bm25 import BM25Plus
+
+from askdoc import Index
+from askdoc import index as index_module
+from askdoc.analysis import terms
+from askdoc.api import index_file
+from askdoc.index import DELTA, K1, B
+from askdoc.store import load
+
+WORDS = "river otter heron stone bridge market winter harbour lantern orchard meadow falcon copper".split()
+
+
+def _reference_top(corpus: list[list[str]], query: list[str], k: int) -> list[tuple[int, float]]:
+    scores = BM25Plus(corpus, k1=K1, b=B, delta=DELTA).get_scores(query)
+    matched = [i for i, doc in enumerate(corpus) if set(doc) & set(query)]
+    return sorted(((i, float(scores[i])) for i in matched), key=lambda x: (-x[1], x[0]))[:k]
+
+
+def _generated_corpus(tmp_path, n: int = 3000):
+    rng = random.Random(7)
+    lines = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 12))).capitalize() + "." for _ in range(n)]
+    doc = tmp_path / "generated.txt"
+    doc.write_text("\n".join(lines), encoding="utf-8")
+    return doc
+
+
+@pytest.mark.parametrize("numpy_path", [False, True])
+def test_top_k_from_a_saved_index_equals_rank_bm25_exactly(tmp_path, monkeypatch, numpy_path):
+    if numpy_path:
+        monkeypatch.setattr(index_module, "NUMPY_FROM", 0)
+    doc = _generated_corpus(tmp_path)
+    Index.from_paths([str(doc)], index_path=tmp_path / "i.idx")  # build and save
+    index = Index.from_paths([str(doc)], index_path=tmp_path / "i.idx")  # answer from the saved file
+    assert index.report.analysed == []
+    corpus = [terms(s.text) for s in index.sentences]
+    for query in (["otter"], ["river", "heron"], ["stone", "stone", "copper"], ["falcon", "absent"]):
+        ours = index.bm25.search(query, 10)
+        assert ours == _reference_top(corpus, query, 10)  # ids, order (ties by id) and scores, exactly
+
+
+def test_the_article_from_its_saved_index_equals_rank_bm25(tmp_path):
+    Index.from_paths([], index_path=tmp_path / "a.idx")
+    index = Index.from_paths([], index_path=tmp_path / "a.idx")
+    corpus = [terms(s.text) for s in index.sentences]
+    for question in ("Who led the US delegation?", "Russia Ukraine talks in Riyadh", "Saudi Arabia"):
+        query = terms(question)
+        assert index.bm25.search(query, 10) == _reference_top(corpus, query, 10)
+
+
+def _folder(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The otter sleeps by the river. It wakes at dawn.", encoding="utf-8")
+    (folder / "b.md").write_text("# Heron\nThe heron fishes in the harbour.", encoding="utf-8")
+    (folder / "c.txt").write_text("Copper lanterns light the market.", encoding="utf-8")
+    return folder
+
+
+def test_an_edited_file_is_the_only_one_analysed_again(tmp_path):
+    folder = _folder(tmp_path)
+    first = Index.from_paths([str(folder)])
+    assert sorted(first.report.analysed) == sorted(str(p) for p in folder.iterdir())
+    again = Index.from_paths([str(folder)])
+    assert again.report.analysed == [] and len(again.report.reused) == 3
+    (folder / "b.md").write_text("# Heron\nThe heron fishes in the orchard pond now.", encoding="utf-8")
+    (folder / "d.txt").write_text("A falcon nests on the bridge.", encoding="utf-8")
+    (folder / "c.txt").unlink()
+    updated = Index.from_paths([str(folder)])
+    assert sorted(updated.report.analysed) == [str(folder / "b.md"), str(folder / "d.txt")]
+    assert updated.report.reused == [str(folder / "a.txt")]
+    assert updated.ask("Where does the heron fish?").evidence[0].sentence.text.endswith("orchard pond now.")
+    assert updated.ask("falcon bridge").evidence[0].sentence.source == str(folder / "d.txt")
+    assert updated.ask("copper lanterns").abstained
+    # The updated index ranks exactly like one built from scratch.
+    fresh = Index.from_paths([str(folder)], cache=False)
+    for q in ("otter river", "heron", "falcon bridge dawn"):
+        assert updated.bm25.search(terms(q), 5) == fresh.bm25.search(terms(q), 5)
+
+
+def test_a_touched_but_unchanged_file_is_not_analysed_again(tmp_path):
+    folder = _folder(tmp_path)
+    Index.from_paths([str(folder)])
+    (folder / "a.txt").write_text((folder / "a.txt").read_text(encoding="utf-8"), encoding="utf-8")  # new mtime
+    assert Index.from_paths([str(folder)]).report.analysed == []
+
+
+def test_a_truncated_index_is_rebuilt_with_a_warning(tmp_path):
+    folder = _folder(tmp_path)
+    Index.from_paths([str(folder)])
+    path = index_file([str(folder)])
+    path.write_bytes(path.read_bytes()[:-10])
+    warnings: list[str] = []
+    index = Index.from_paths([str(folder)], warn=warnings.append)
+    assert any("rebuilding" in w for w in warnings)
+    assert len(index.report.analysed) == 3
+    assert index.ask("Where does the otter sleep?").evidence[0].sentence.text == "The otter sleeps by the river."
+    load(path)  # whole again
+
+
+@pytest.mark.parametrize("content", [b"", b"not an index at all", b"ASKDOCIX" + b"\xff" * 40])
+def test_a_foreign_or_empty_index_file_is_never_trusted(tmp_path, content):
+    folder = _folder(tmp_path)
+    target = tmp_path / "given.idx"
+    target.write_bytes(content)
+    index = Index.from_paths([str(folder)], index_path=target, warn=lambda _: None)
+    assert len(index.report.analysed) == 3
+    assert load(target).header["sentences"] == len(index)
+
+
+def test_an_unwritable_cache_folder_means_answering_without_saving(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("ASKDOC_CACHE_DIR", str(blocker / "cache"))
+    warnings: list[str] = []
+    index = Index.from_paths([str(_folder(tmp_path))], warn=warnings.append)
+    assert index.path is None and len(warnings) == 1 and "without it" in warnings[0]
+    assert not index.ask("otter").abstained
+
+
+def test_two_index_processes_at_once_both_succeed_and_leave_one_valid_index(tmp_path):
+    doc = _generated_corpus(tmp_path, n=20000)
+    target = tmp_path / "shared.idx"
+    cmd = [sys.executable, "-m", "askdoc", "index", str(doc), "--index", str(target), "--quiet"]
+    procs = [subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    assert results == [(0, ""), (0, "")]
+    assert load(target).header["sentences"] == 20000
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []  # no leftovers
+    index = Index.from_paths([str(doc)], index_path=target)
+    assert index.report.analysed == [] and not index.ask("otter heron").abstained
