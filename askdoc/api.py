@@ -35,6 +35,7 @@ from .documents import (
 )
 from .errors import InputError
 from .index import DELTA, K1, B, BM25Index, SortedStrings
+from .lexicon import related
 from .model import Answer, Document, Evidence, Sentence
 
 DEFAULT_TOP = 3
@@ -150,7 +151,7 @@ class Index:
         query = self.analyzer.terms(question)
         if not query:
             return Answer(question, [], True, id=id, reason="every word of the question is too common to search for")
-        hits = self.bm25.search(query, top)
+        hits = self.bm25.search(query, top, related)
         if not hits:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
         evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
@@ -160,7 +161,8 @@ class Index:
 
     def _evidence(self, rank: int, sid: int, score: float, query: list[str], context: int) -> Evidence:
         sentence = self.sentence(sid)
-        wanted = set(query)
+        shares = self.bm25.contributions(sid, query, related)
+        wanted = {word for _, word in shares.values()}
         return Evidence(
             rank,
             score,
@@ -168,7 +170,8 @@ class Index:
             matches=[(t.start, t.end) for t in self.analyzer.terms_with_spans(sentence.text) if t.term in wanted],
             before=self._neighbours(sid, range(sid - context, sid)),
             after=self._neighbours(sid, range(sid + 1, sid + 1 + context)),
-            terms=self.bm25.contributions(sid, query),
+            terms={term: value for term, (value, _) in shares.items()},
+            via={term: word for term, (_, word) in shares.items() if word != term},
         )
 
     def _neighbours(self, sid: int, ids: range) -> list[Sentence]:

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 K1 = 1.2
 B = 0.5
@@ -92,42 +93,58 @@ class BM25Index:
 
     # ------------------------------------------------------------ scoring
 
-    def _parts(self, query: Sequence[str]) -> tuple[list[tuple[float, int, int]], int]:
-        """(IDF, lo, hi) of each query term found, in query order, and their postings in all.
+    def _extra(self, idf, tf, length):
+        """A term's contribution above its delta floor: what a related word may stand in for."""
+        return idf * ((tf * (self.k1 + 1)) / (self.k1 * (1 - self.b + self.b * length / self.avgdl) + tf))
 
-        Terms absent from the index are skipped: rank-bm25 adds 0.0 for them."""
-        parts = []
+    def _columns(self, query: Sequence[str], related: Related | None) -> tuple[list[_Column], int]:
+        """One column per query term, in query order, and the number of postings they touch.
+
+        A term absent from the index adds 0.0 (as in rank-bm25) unless a related word is present."""
+        columns = []
         total = 0
         for term in query:
             r = self.postings(term)
-            if r is not None:
-                parts.append((math.log((self.size + 1) / (r[1] - r[0])), r[0], r[1]))
-                total += r[1] - r[0]
-        return parts, total
+            idf = math.log((self.size + 1) / (r[1] - r[0])) if r else 0.0
+            column = _Column(term, self._weight(idf, 0, 1) if r else 0.0, r[0] if r else 0, r[1] if r else 0, idf)
+            for other, weight in related(term) if related else ():
+                ro = self.postings(other) if other != term else None
+                if ro is not None:
+                    column.related.append((other, weight, ro[0], ro[1], math.log((self.size + 1) / (ro[1] - ro[0]))))
+            if column.hi > column.lo or column.related:
+                columns.append(column)
+                total += column.hi - column.lo + sum(hi - lo for _, _, lo, hi, _ in column.related)
+        return columns, total
 
-    def scores(self, query: Sequence[str]) -> dict[int, float]:
-        """Scores of the sentences that share at least one term with the query."""
-        parts, total = self._parts(query)
-        if not parts:
+    def scores(self, query: Sequence[str], related: Related | None = None) -> dict[int, float]:
+        """Scores of the sentences that share at least one term (or related word) with the query."""
+        columns, total = self._columns(query, related)
+        if not columns:
             return {}
         if total < NUMPY_FROM:
-            return self._scores_python(parts)
-        candidates, acc = self._accumulate(parts)
+            return self._scores_python(columns)
+        candidates, acc = self._accumulate(columns)
         return dict(zip(candidates.tolist(), acc.tolist()))
 
-    def _scores_python(self, parts) -> dict[int, float]:
-        matched = []
-        for idf, lo, hi in parts:
-            docs = self.post_doc[lo:hi].tolist()
-            tfs = self.post_tf[lo:hi].tolist()
-            matched.append(
-                (self._weight(idf, 0, 1), {d: self._weight(idf, tf, self.sent_len[d]) for d, tf in zip(docs, tfs)})
-            )
-        candidates = set().union(*(m for _, m in matched))
+    def _column_python(self, c: _Column) -> dict[int, float]:
+        """sentence id -> this term's contribution, for the sentences that have it or a relative."""
+        values = {
+            d: self._weight(c.idf, tf, self.sent_len[d])
+            for d, tf in zip(self.post_doc[c.lo : c.hi].tolist(), self.post_tf[c.lo : c.hi].tolist())
+        }
+        for _, weight, lo, hi, idf in c.related:
+            for d, tf in zip(self.post_doc[lo:hi].tolist(), self.post_tf[lo:hi].tolist()):
+                v = c.absent + weight * self._extra(idf, tf, self.sent_len[d])
+                if v > values.get(d, c.absent):
+                    values[d] = v
+        return values
+
+    def _scores_python(self, columns: list[_Column]) -> dict[int, float]:
+        matched = [(c.absent, self._column_python(c)) for c in columns]
         out = {}
-        for d in candidates:
+        for d in set().union(*(m for _, m in matched)):
             s = 0.0
-            for absent, m in matched:
+            for absent, m in matched:  # summed in query order, as rank-bm25 does
                 s += m.get(d, absent)
             out[d] = s
         return out
@@ -144,37 +161,41 @@ class BM25Index:
             )
         return self._np_arrays
 
-    def _candidates(self, parts):
-        """Sorted candidate ids, and per query term (value if absent, positions, values if present)."""
+    def _accumulate(self, columns: list[_Column]):
+        """Sorted candidate ids and their scores, vectorised: one pass per query term."""
         np, post_doc, post_tf, sent_len = self._arrays()
-        ids = [post_doc[lo:hi] for _, lo, hi in parts]
-        candidates = np.unique(np.concatenate(ids))
-        terms = []
-        for (idf, lo, hi), docs in zip(parts, ids):
-            weights = self._weight(idf, post_tf[lo:hi].astype(np.int64), sent_len[docs].astype(np.int64))
-            terms.append((self._weight(idf, 0, 1), np.searchsorted(candidates, docs), weights))
-        return candidates, terms
-
-    def _accumulate(self, parts):
-        np = self._arrays()[0]
-        candidates, terms = self._candidates(parts)
+        spans = [(c.lo, c.hi) for c in columns] + [(lo, hi) for c in columns for _, _, lo, hi, _ in c.related]
+        candidates = np.unique(np.concatenate([post_doc[lo:hi] for lo, hi in spans]))
         acc = np.zeros(len(candidates))
-        for absent, positions, weights in terms:
-            column = np.full(len(candidates), absent)
-            column[positions] = weights
+        for c in columns:
+            column = np.full(len(candidates), c.absent)
+            docs = post_doc[c.lo : c.hi]
+            column[np.searchsorted(candidates, docs)] = self._weight(
+                c.idf, post_tf[c.lo : c.hi].astype(np.int64), sent_len[docs].astype(np.int64)
+            )
+            for _, weight, lo, hi, idf in c.related:
+                docs = post_doc[lo:hi]
+                at = np.searchsorted(candidates, docs)
+                extra = self._extra(idf, post_tf[lo:hi].astype(np.int64), sent_len[docs].astype(np.int64))
+                column[at] = np.maximum(column[at], c.absent + weight * extra)
             acc += column
         return candidates, acc
 
-    def search(self, query: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """Top ``k`` (sentence id, score) pairs, best first; ties keep document order."""
-        parts, total = self._parts(query)
-        if not parts:
+    def search(self, query: Sequence[str], k: int, related: Related | None = None) -> list[tuple[int, float]]:
+        """Top ``k`` (sentence id, score) pairs, best first; ties keep document order.
+
+        With ``related`` (e.g. :func:`askdoc.lexicon.related`), a sentence lacking a query term
+        but holding a related word gets that word's contribution times its weight (< 1), and
+        a term's column takes the best of the term and its relatives. Without it, the scores
+        are exactly BM25Plus's."""
+        columns, total = self._columns(query, related)
+        if not columns:
             return []
         if total < NUMPY_FROM:
-            scores = self._scores_python(parts)
+            scores = self._scores_python(columns)
             return sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k]
         np = self._arrays()[0]
-        candidates, acc = self._accumulate(parts)
+        candidates, acc = self._accumulate(columns)
         if len(candidates) > k:
             kth = np.partition(acc, len(acc) - k)[len(acc) - k]
             keep = np.flatnonzero(acc >= kth)
@@ -182,16 +203,44 @@ class BM25Index:
         order = np.lexsort((candidates, -acc))[:k]
         return list(zip(candidates[order].tolist(), acc[order].tolist()))
 
-    def contributions(self, sid: int, query: Sequence[str]) -> dict[str, float]:
-        """Each matched query term's share of sentence ``sid``'s score (its delta floor included)."""
-        out: dict[str, float] = {}
-        for term in query:
-            r = self.postings(term)
-            if r is None:
-                continue
-            lo, hi = r
-            i = lo + bisect_left(self.post_doc[lo:hi], sid)  # type: ignore[arg-type]
-            if i < hi and self.post_doc[i] == sid:
-                idf = math.log((self.size + 1) / (hi - lo))
-                out[term] = out.get(term, 0.0) + self._weight(idf, self.post_tf[i], self.sent_len[sid])
+    def contributions(
+        self, sid: int, query: Sequence[str], related: Related | None = None
+    ) -> dict[str, tuple[float, str]]:
+        """For each query term sentence ``sid`` matches: its share of the score (delta floor
+        included) and the word that matched (the term itself, or the related stem used)."""
+        out: dict[str, tuple[float, str]] = {}
+        for c in self._columns(query, related)[0]:
+            best: tuple[float, str] | None = None
+            own = self._posting(c.lo, c.hi, sid)
+            if own is not None:
+                best = (self._weight(c.idf, own, self.sent_len[sid]), c.term)
+            for other, weight, lo, hi, idf in c.related:
+                tf = self._posting(lo, hi, sid)
+                if tf is not None:
+                    v = c.absent + weight * self._extra(idf, tf, self.sent_len[sid])
+                    if best is None or v > best[0]:
+                        best = (v, other)
+            if best is not None:
+                previous = out.get(c.term)
+                out[c.term] = (previous[0] + best[0], best[1]) if previous else best
         return out
+
+    def _posting(self, lo: int, hi: int, sid: int) -> int | None:
+        """The term frequency of sentence ``sid`` in postings [lo, hi), or None."""
+        i = lo + bisect_left(self.post_doc[lo:hi], sid)  # type: ignore[arg-type]
+        return self.post_tf[i] if i < hi and self.post_doc[i] == sid else None
+
+
+Related = Callable[[str], Sequence[tuple[str, float]]]
+
+
+@dataclass
+class _Column:
+    """One query term: its value where absent, its own postings [lo, hi), and related words'."""
+
+    term: str
+    absent: float
+    lo: int
+    hi: int
+    idf: float
+    related: list[tuple[str, float, int, int, float]] = field(default_factory=list)  # stem, weight, lo, hi, idf

@@ -36,6 +36,8 @@ class Evidence:
     after: list[Sentence] = field(default_factory=list)
     # query term -> its share of ``score`` (terms this sentence matches)
     terms: dict[str, float] = field(default_factory=dict)
+    # query term -> the related word that matched in its place ("invad" -> "invas")
+    via: dict[str, str] = field(default_factory=dict)
     answer_span: tuple[int, int] | None = None
     explanation: dict | None = None
 
