@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from . import store
 from .analysis import Analyzer
-from .answer import attach_answer
+from .answer import analyse_question, attach_answer
 from .build import ANALYSIS_VERSION, BuildReport, Progress, build
 from .documents import (
     BUNDLED_NAME,
@@ -144,8 +144,13 @@ class Index:
 
     # ------------------------------------------------------------ asking
 
-    def ask(self, question: str, top: int = DEFAULT_TOP, context: int = 0, id: str | None = None) -> Answer:
-        """Rank the sentences for ``question``; abstain when none shares a word with it."""
+    def ask(
+        self, question: str, top: int = DEFAULT_TOP, context: int = 0, id: str | None = None, explain: bool = False
+    ) -> Answer:
+        """Rank the sentences for ``question``, find the short answer, or abstain.
+
+        With ``explain``, each evidence gets ``explanation``: every matched term's share of the
+        score (and the related word that stood in for it), the BM25+ floor, and the answer type."""
         if not question.strip():
             raise InputError("the question is empty")
         query = self.analyzer.terms(question)
@@ -157,6 +162,15 @@ class Index:
         evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
         attach_answer(answer, {term: self.bm25.idf(term) for term in query})
+        if explain:
+            wanted = analyse_question(question)
+            for e in evidence:
+                e.explanation = {
+                    "terms": {t: {"score": round(v, 4), "via": e.via.get(t)} for t, v in e.terms.items()},
+                    "floor": round(e.score - sum(e.terms.values()), 4),
+                    "answer_type": wanted.type.value,
+                    "type_match": e.answer_span is not None,
+                }
         return answer
 
     def _evidence(self, rank: int, sid: int, score: float, query: list[str], context: int) -> Evidence:

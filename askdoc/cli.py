@@ -185,6 +185,9 @@ def ask(
     errors: Errors = typer.Option(
         Errors.strict, "--errors", help="Undecodable bytes: stop with an error, or replace them with U+FFFD."
     ),
+    explain: bool = typer.Option(
+        False, "--explain", "-e", help="Say why each sentence ranked: matched words, their scores, answer type."
+    ),
     index: Path | None = INDEX_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -206,7 +209,7 @@ def ask(
         if not q.strip():
             raise InputError("the question is empty")
     idx = open_index(paths, index, no_cache, quiet, errors.value)
-    answers = [idx.ask(q, top=top, context=context, id=qid) for qid, q in questions]
+    answers = [idx.ask(q, top=top, context=context, id=qid, explain=explain) for qid, q in questions]
     fmt = _resolve_format(fmt)
     with _stdout_closed_quietly():
         render(answers, fmt, sys.stdout, _console() if fmt is Format.rich else None, batch=batch is not None)

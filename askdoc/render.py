@@ -137,7 +137,6 @@ def _sentence_text(e: Evidence) -> Text:
 
 
 def render_rich(answers: list[Answer], console: Console, batch: bool) -> None:
-    from rich.padding import Padding
     from rich.text import Text
 
     for n, a in enumerate(answers):
@@ -146,25 +145,55 @@ def render_rich(answers: list[Answer], console: Console, batch: bool) -> None:
                 console.print()
             console.print(Text(f"Q: {one_line(a.question)}", style="bold"))
         if a.abstained:
-            console.print(Text(f"No answer found: {a.reason or 'nothing in the documents matches'}.", style="yellow"))
-            continue
-        if a.answer:
+            console.print(Text(f"No answer in the documents: {a.reason or 'nothing matches'}.", style="bold yellow"))
+            if a.evidence:
+                console.print(Text("The closest sentences, for you to judge:", style="yellow"))
+        elif a.answer:
             console.print(Text.assemble(("Answer: ", "bold"), (one_line(a.answer), "bold green")))
         top = max((e.score for e in a.evidence), default=0.0) or 1.0
         for e in a.evidence:
-            filled = max(1, round(BAR_WIDTH * e.score / top))
-            header = Text.assemble(
-                (f"{e.rank:>2} ", "bold cyan"),
-                ("█" * filled + "░" * (BAR_WIDTH - filled), "cyan"),
-                (f" {e.score:6.2f}  ", "cyan"),
-                (_where(e.sentence), "magenta"),
-            )
-            console.print(header)
-            for s in e.before:
-                console.print(Padding(Text(one_line(s.text), style=CONTEXT_STYLE), (0, 0, 0, 4)))
-            console.print(Padding(_sentence_text(e), (0, 0, 0, 4)))
-            for s in e.after:
-                console.print(Padding(Text(one_line(s.text), style=CONTEXT_STYLE), (0, 0, 0, 4)))
+            _rich_evidence(console, e, top, dim=a.abstained)
+
+
+def _rich_evidence(console: Console, e: Evidence, top: float, dim: bool) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    filled = max(1, round(BAR_WIDTH * e.score / top))
+    console.print(
+        Text.assemble(
+            (f"{e.rank:>2} ", "bold cyan"),
+            ("█" * filled + "░" * (BAR_WIDTH - filled), "cyan"),
+            (f" {e.score:6.2f}  ", "cyan"),
+            (_where(e.sentence), "magenta"),
+            style="dim" if dim else "",
+        )
+    )
+    for s in e.before:
+        console.print(Padding(Text(one_line(s.text), style=CONTEXT_STYLE), (0, 0, 0, 4)))
+    sentence = _sentence_text(e)
+    if dim:
+        sentence.stylize("dim")
+    console.print(Padding(sentence, (0, 0, 0, 4)))
+    for s in e.after:
+        console.print(Padding(Text(one_line(s.text), style=CONTEXT_STYLE), (0, 0, 0, 4)))
+    if e.explanation is not None:
+        console.print(Padding(Text(explain_line(e.explanation), style="italic dim"), (0, 0, 0, 4)))
+
+
+def explain_line(explanation: dict) -> str:
+    """``--explain`` in one line: each matched term's share of the score, and the answer type."""
+    parts = []
+    for term, share in explanation.get("terms", {}).items():
+        via = f" (as {share['via']})" if share.get("via") else ""
+        parts.append(f"{term}{via} {share['score']:.2f}")
+    line = "why: " + (", ".join(parts) or "no term matched")
+    if explanation.get("floor"):
+        line += f"; + {explanation['floor']:.2f} BM25+ floor for the unmatched terms"
+    if explanation.get("answer_type"):
+        found = "the answer is here" if explanation.get("type_match") else "none here"
+        line += f"; wants a {explanation['answer_type']}: {found}"
+    return inert(line)
 
 
 def render(answers: list[Answer], fmt: Format, out: TextIO, console: Console | None, batch: bool = False) -> None:

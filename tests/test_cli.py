@@ -208,3 +208,18 @@ def test_the_installed_command_answers_from_any_directory(tmp_path):
         pytest.skip("askdoc is not installed as a console script next to this Python")
     done = subprocess.run([str(script), "ask", QUESTION], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 0 and RUBIO in done.stdout.splitlines()[0]
+
+
+def test_explain_shows_each_matched_term_and_the_related_word_used(cli, tmp_path):
+    doc = tmp_path / "war.txt"
+    doc.write_text("The harvest was poor that year. The army's invasion of the valley began in 1939.", encoding="utf-8")
+    data = json.loads(cli("ask", "When did the army invade the valley?", str(doc), "-f", "json", "-e").stdout)
+    top = data["evidence"][0]
+    assert top["text"].startswith("The army's invasion")
+    why = top["explain"]
+    assert why["terms"]["invad"]["via"] == "invas"  # "invade" found as "invasion"
+    assert why["terms"]["armi"]["via"] is None
+    assert sum(t["score"] for t in why["terms"].values()) + why["floor"] == pytest.approx(top["score"], abs=1e-3)
+    assert why["answer_type"] == "time"
+    rich = cli("ask", "When did the army invade the valley?", str(doc), "-f", "rich", "-e").stdout
+    assert "why:" in rich and "invas" in rich
