@@ -1,0 +1,153 @@
+"""Question typing, the short answer and abstention, on small made-up texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from askdoc import Index
+from askdoc.answer import AnswerType, analyse_question, attach_answer, coverage
+from askdoc.model import Answer, Document, Evidence, Sentence
+
+TOWN = (
+    "Harbour Town lies on the north coast of the island. "
+    "The old bridge opened in 1932 after four years of work. "
+    "About 12,000 people live in the town today. "
+    "Mayor Anna Berg led the town council until last spring. "
+    "The council met in Lisbon on Friday to discuss the new harbour. "
+    "Maria Costa met Jorge Sousa in Porto on Monday. "
+    "The jury of the regatta was made up of Ana Lima, Tom Berg and Joe Park. "
+    "Fishing boats leave the harbour before dawn."
+)
+
+
+@pytest.fixture(scope="module")
+def town() -> Index:
+    return Index([Document("town.txt", TOWN)])
+
+
+@pytest.mark.parametrize(
+    "question, kind, unit",
+    [
+        ("Who led the town council?", AnswerType.PERSON, None),
+        ("When did the bridge open?", AnswerType.TIME, None),
+        ("In what year did the bridge open?", AnswerType.TIME, "year"),
+        ("On which weekday did the council meet?", AnswerType.TIME, None),
+        ("How many people live in the town?", AnswerType.NUMBER, "count"),
+        ("How long did the work on the bridge take?", AnswerType.NUMBER, "duration"),
+        ("How much did the bridge cost?", AnswerType.NUMBER, "amount"),
+        ("What percentage of the town fishes?", AnswerType.NUMBER, "percent"),
+        ("Which city hosted the council?", AnswerType.PLACE, None),
+        ("Where did the council meet?", AnswerType.PLACE, None),
+        ("What company built the bridge?", AnswerType.ORGANISATION, None),
+        ("Why do the boats leave before dawn?", AnswerType.REASON, None),
+        ("Did the council meet in Lisbon?", AnswerType.YES_NO, None),
+        ("What did the council discuss?", AnswerType.OTHER, None),
+        # the first wh-word only opens a clause; the question is the one after the comma
+        ("When the mayor left, who replaced her?", AnswerType.PERSON, None),
+    ],
+)
+def test_question_type(question: str, kind: AnswerType, unit: str | None) -> None:
+    info = analyse_question(question)
+    assert info.type is kind
+    assert info.unit == unit
+
+
+def test_list_questions_are_recognised() -> None:
+    assert analyse_question("Who were the members of the jury?").is_list
+    assert not analyse_question("Who led the town council?").is_list
+
+
+def _short(index: Index, question: str) -> tuple[Answer, Evidence]:
+    answer = index.ask(question)
+    spanned = [e for e in answer.evidence if e.answer_span]
+    assert len(spanned) == 1, "exactly one evidence sentence carries the answer span"
+    return answer, spanned[0]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Who led the town council?", "Anna Berg"),  # the title "Mayor" is dropped
+        ("When did the old bridge open?", "1932"),
+        ("How long did the work on the old bridge take?", "four years"),
+        ("How many people live in the town?", "12,000"),
+        ("Which city did the council meet in?", "Lisbon"),
+        ("On which weekday did the council meet in Lisbon?", "Friday"),
+        ("Who did Maria Costa meet in Porto?", "Jorge Sousa"),  # not the name the question has
+    ],
+)
+def test_short_answer_and_its_span(town: Index, question: str, expected: str) -> None:
+    answer, evidence = _short(town, question)
+    assert answer.answer == expected
+    start, end = evidence.answer_span
+    assert evidence.sentence.text[start:end] == expected
+    assert not answer.abstained
+
+
+def test_list_question_gathers_every_name(town: Index) -> None:
+    answer, evidence = _short(town, "Who were the members of the regatta jury?")
+    assert answer.answer == "Ana Lima, Tom Berg, Joe Park"
+    start, end = evidence.answer_span
+    assert evidence.sentence.text[start:end] == "Ana Lima"  # the span marks the first
+
+
+def test_how_long_without_a_duration_abstains_but_keeps_evidence(town: Index) -> None:
+    answer = town.ask("How long did the council meeting in Lisbon last?")
+    assert answer.abstained
+    assert "duration" in answer.reason
+    assert answer.answer is None
+    assert answer.evidence and "Lisbon" in answer.evidence[0].sentence.text
+
+
+def test_how_much_without_an_amount_abstains(town: Index) -> None:
+    answer = town.ask("How much money did the harbour council spend?")
+    assert answer.abstained
+    assert answer.evidence
+
+
+def test_yes_no_question_gets_evidence_but_no_short_answer(town: Index) -> None:
+    answer = town.ask("Did the council meet in Lisbon?")
+    assert not answer.abstained
+    assert answer.answer is None
+    assert "Lisbon" in answer.evidence[0].sentence.text
+
+
+def _hand_made(question: str, text: str, terms: dict[str, float]) -> Answer:
+    sentence = Sentence(text, "t.txt", 1, 0, len(text))
+    return Answer(question, [Evidence(1, sum(terms.values()), sentence, terms=terms)], False)
+
+
+def test_coverage_counts_absent_terms_as_rare() -> None:
+    answer = _hand_made("Who painted the chapel ceiling?", "The chapel is old.", {"chapel": 1.0})
+    weights = {"paint": 0.0, "chapel": 1.0, "ceil": 0.0}
+    assert coverage(answer.evidence[0], weights) == pytest.approx(1 / 3)
+
+
+def test_a_sentence_matching_little_of_the_question_abstains() -> None:
+    weights = {term: 2.0 for term in "paint chapel ceil rome pope year artist fresco famous ladder".split()}
+    answer = _hand_made(
+        "Which famous artist painted the fresco on the chapel ceiling in Rome for the pope, and in what year?",
+        "The ladder was old.",
+        {"ladder": 2.0},
+    )
+    attach_answer(answer, weights)
+    assert answer.abstained
+    assert "10%" in answer.reason
+    assert answer.evidence  # the evidence stays, to be shown dimmed
+
+
+def test_a_well_covered_sentence_answers() -> None:
+    answer = _hand_made("Who painted the chapel ceiling?", "Michelangelo painted the chapel ceiling.", {})
+    answer.evidence[0].terms = {"paint": 1.0, "chapel": 1.0, "ceil": 1.0}
+    answer.evidence[0].matches = [(13, 20), (25, 31), (32, 39)]
+    attach_answer(answer, {"paint": 1.0, "chapel": 1.0, "ceil": 1.0})
+    assert not answer.abstained
+    assert answer.answer == "Michelangelo"
+    assert answer.evidence[0].answer_span == (0, 12)
+
+
+def test_no_evidence_leaves_the_answer_alone() -> None:
+    answer = Answer("Who?", [], True, reason="no sentence shares a word with the question")
+    attach_answer(answer, {})
+    assert answer.answer is None
+    assert answer.reason == "no sentence shares a word with the question"
