@@ -209,6 +209,7 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer) -> li
     word_items = sorted((w, ids[s]) for w, s in words.items() if s in ids)
     vocab_blob, vocab_off = _blob(np, terms)
     words_blob, words_off = _blob(np, [w for w, _ in word_items])
+    post_doc, post_tf = doc[order], tf[order]
     header = {
         "analysis": ANALYSIS_VERSION,
         "params": {"k1": K1, "b": B, "delta": DELTA},
@@ -220,14 +221,27 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer) -> li
         "vocab_blob": vocab_blob,
         "vocab_off": vocab_off,
         "term_ptr": term_ptr,
-        "post_doc": np.ascontiguousarray(doc[order], np.int32),
-        "post_tf": np.ascontiguousarray(tf[order], np.uint16),
+        "post_doc": np.ascontiguousarray(post_doc, np.int32),
+        "post_tf": np.ascontiguousarray(post_tf, np.uint16),
+        "term_bound": _term_bounds(np, term_ptr, post_doc, post_tf, sent["len"]),
         "words_blob": words_blob,
         "words_off": words_off,
         "word_term": np.array([i for _, i in word_items], np.int32),
         **{f"sent_{k}": np.ascontiguousarray(v) for k, v in sent.items()},
     }
     return encode(header, arrays)
+
+
+def _term_bounds(np, term_ptr, post_doc, post_tf, lengths):
+    """Per term, max over its postings of tf(k1+1) / (k1(1 - b + b len/avgdl) + tf): times the IDF,
+    the most the term can add to a sentence's score. Lets a query skip postings that cannot
+    change its top k (see BM25Index._top_numpy)."""
+    if len(post_doc) == 0:
+        return np.zeros(len(term_ptr) - 1)
+    avgdl = lengths.sum() / len(lengths)
+    tf = post_tf.astype(np.float64)
+    part = tf * (K1 + 1) / (K1 * (1 - B + B * lengths[post_doc] / avgdl) + tf)
+    return np.maximum.reduceat(part, term_ptr[:-1])
 
 
 _SENT_TYPES = {"start": "int64", "end": "int64", "line": "int32", "len": "int32"}

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 K1 = 1.2
 B = 0.5
 DELTA = 1.0
-# Above this many postings for one query, numpy's vectorised path beats a Python loop,
-# even counting its ~0.1 s import (measured on the 2-core machine this was written on).
-NUMPY_FROM = 20_000
+# Above this many postings for one query, numpy's vectorised path beats a Python loop (about
+# 1 us a posting); below it, a one-shot question on a small corpus never imports numpy.
+NUMPY_FROM = 1_000
 
 
 class SortedStrings:
@@ -68,15 +68,28 @@ class BM25Index:
         self.term_ptr = stored.term_ptr
         self.post_doc = stored.post_doc
         self.post_tf = stored.post_tf
+        self.term_bound = stored.term_bound
         self.sent_len = stored.sent_len
         self._np_arrays = None
+        self._scratch = None  # dense per-sentence partial scores and marks, reused by every query
+        self._ids: dict[str, int] = {}
 
     # ------------------------------------------------------------ terms
 
+    def term_id(self, term: str) -> int:
+        """The term's number in the vocabulary, or -1; looked up once per term and remembered."""
+        t = self._ids.get(term)
+        if t is None:
+            t = self._ids[term] = self.vocab.find(term)
+        return t
+
     def postings(self, term: str) -> tuple[int, int] | None:
         """The [lo, hi) range of ``term``'s postings, or None if no sentence has it."""
-        t = self.vocab.find(term)
+        t = self.term_id(term)
         return None if t < 0 else (self.term_ptr[t], self.term_ptr[t + 1])
+
+    def _bound(self, term: str) -> float:
+        return self.term_bound[self.term_id(term)]
 
     def df(self, term: str) -> int:
         r = self.postings(term)
@@ -107,10 +120,13 @@ class BM25Index:
             r = self.postings(term)
             idf = math.log((self.size + 1) / (r[1] - r[0])) if r else 0.0
             column = _Column(term, self._weight(idf, 0, 1) if r else 0.0, r[0] if r else 0, r[1] if r else 0, idf)
+            column.bound = idf * self._bound(term) if r else 0.0
             for other, weight in related(term) if related else ():
                 ro = self.postings(other) if other != term else None
                 if ro is not None:
-                    column.related.append((other, weight, ro[0], ro[1], math.log((self.size + 1) / (ro[1] - ro[0]))))
+                    other_idf = math.log((self.size + 1) / (ro[1] - ro[0]))
+                    column.related.append((other, weight, ro[0], ro[1], other_idf))
+                    column.bound = max(column.bound, weight * other_idf * self._bound(other))
             if column.hi > column.lo or column.related:
                 columns.append(column)
                 total += column.hi - column.lo + sum(hi - lo for _, _, lo, hi, _ in column.related)
@@ -161,25 +177,97 @@ class BM25Index:
             )
         return self._np_arrays
 
-    def _accumulate(self, columns: list[_Column]):
-        """Sorted candidate ids and their scores, vectorised: one pass per query term."""
-        np, post_doc, post_tf, sent_len = self._arrays()
+    def _union(self, columns: list[_Column]):
+        """Sorted ids of the sentences holding any of these columns' words."""
+        np, post_doc = self._arrays()[:2]
         spans = [(c.lo, c.hi) for c in columns] + [(lo, hi) for c in columns for _, _, lo, hi, _ in c.related]
-        candidates = np.unique(np.concatenate([post_doc[lo:hi] for lo, hi in spans]))
+        return np.unique(np.concatenate([post_doc[lo:hi] for lo, hi in spans]))
+
+    def _exact(self, columns: list[_Column], candidates):
+        """Scores of ``candidates`` (sorted ids): each term's postings are searched for them, and
+        the terms' contributions summed in query order, so that they equal rank-bm25's."""
+        np, post_doc, post_tf, sent_len = self._arrays()
         acc = np.zeros(len(candidates))
+        lengths = sent_len[candidates].astype(np.int64)
+
+        def lookup(lo: int, hi: int):
+            docs = post_doc[lo:hi]
+            at = np.searchsorted(docs, candidates)
+            found = at < len(docs)
+            found[found] = docs[at[found]] == candidates[found]
+            return found, post_tf[lo + at[found]].astype(np.int64)
+
         for c in columns:
             column = np.full(len(candidates), c.absent)
-            docs = post_doc[c.lo : c.hi]
-            column[np.searchsorted(candidates, docs)] = self._weight(
-                c.idf, post_tf[c.lo : c.hi].astype(np.int64), sent_len[docs].astype(np.int64)
-            )
+            found, tf = lookup(c.lo, c.hi)
+            column[found] = self._weight(c.idf, tf, lengths[found])
             for _, weight, lo, hi, idf in c.related:
-                docs = post_doc[lo:hi]
-                at = np.searchsorted(candidates, docs)
-                extra = self._extra(idf, post_tf[lo:hi].astype(np.int64), sent_len[docs].astype(np.int64))
-                column[at] = np.maximum(column[at], c.absent + weight * extra)
+                found, tf = lookup(lo, hi)
+                column[found] = np.maximum(column[found], c.absent + weight * self._extra(idf, tf, lengths[found]))
             acc += column
-        return candidates, acc
+        return acc
+
+    def _accumulate(self, columns: list[_Column]):
+        candidates = self._union(columns)
+        return candidates, self._exact(columns, candidates)
+
+    def _column_extra(self, c: _Column):
+        """(sentence ids, value above ``absent``) of one column: the best of the term and its relatives."""
+        np, post_doc, post_tf, sent_len = self._arrays()
+        sources = [(c.lo, c.hi, c.idf, 1.0)] + [(lo, hi, idf, w) for _, w, lo, hi, idf in c.related]
+        ids, values = [], []
+        for lo, hi, idf, weight in sources:
+            docs = post_doc[lo:hi]
+            if len(docs):
+                ids.append(docs)
+                values.append(
+                    weight * self._extra(idf, post_tf[lo:hi].astype(np.int64), sent_len[docs].astype(np.int64))
+                )
+        if len(ids) == 1:
+            return ids[0], values[0]
+        ids_all, values_all = np.concatenate(ids), np.concatenate(values)
+        order = np.lexsort((-values_all, ids_all))  # by id, best value first
+        ids_all, values_all = ids_all[order], values_all[order]
+        first = np.ones(len(ids_all), bool)
+        first[1:] = ids_all[1:] != ids_all[:-1]
+        return ids_all[first], values_all[first]
+
+    def _top_numpy(self, columns: list[_Column], k: int):
+        """Top-k candidates and exact scores, touching as few postings as it can (MaxScore).
+
+        Terms are taken from the largest possible contribution down, adding each one's share
+        to a scratch array. Once the k-th best partial score beats what a sentence holding none
+        of the terms taken could reach (the bounds of the terms left), the remaining, common
+        terms are never scanned (Turtle & Flood, "Query evaluation: strategies and
+        optimizations", 1995). The survivors are then scored exactly (:meth:`_exact`)."""
+        np = self._arrays()[0]
+        if self._scratch is None:
+            self._scratch = (np.zeros(self.size), np.zeros(self.size, bool))
+        partial, seen = self._scratch
+        order = sorted(range(len(columns)), key=lambda i: -columns[i].bound)
+        found = []  # the candidates, in the order first met (no sort needed)
+        try:
+            for step, i in enumerate(order):
+                ids, extra = self._column_extra(columns[i])
+                partial[ids] += extra
+                new = ids[~seen[ids]]
+                seen[new] = True
+                found.append(new)
+                candidates = np.concatenate(found) if len(found) > 1 else new
+                if len(candidates) <= k and step < len(order) - 1:
+                    continue
+                left = sum(columns[j].bound for j in order[step + 1 :])
+                values = partial[candidates]
+                kth = np.partition(values, len(values) - k)[len(values) - k] if len(values) > k else values.min()
+                if kth > left * (1 + 1e-9) or step == len(order) - 1:
+                    # Only sentences whose best case reaches the k-th partial score can be in the top k.
+                    keep = candidates[values + left >= kth * (1 - 1e-9)]
+                    return keep, self._exact(columns, keep)
+            raise AssertionError("unreachable: the last step always returns")
+        finally:
+            for ids in found:
+                partial[ids] = 0.0
+                seen[ids] = False
 
     def search(self, query: Sequence[str], k: int, related: Related | None = None) -> list[tuple[int, float]]:
         """Top ``k`` (sentence id, score) pairs, best first; ties keep document order.
@@ -195,7 +283,7 @@ class BM25Index:
             scores = self._scores_python(columns)
             return sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k]
         np = self._arrays()[0]
-        candidates, acc = self._accumulate(columns)
+        candidates, acc = self._top_numpy(columns, k)
         if len(candidates) > k:
             kth = np.partition(acc, len(acc) - k)[len(acc) - k]
             keep = np.flatnonzero(acc >= kth)
@@ -244,3 +332,4 @@ class _Column:
     hi: int
     idf: float
     related: list[tuple[str, float, int, int, float]] = field(default_factory=list)  # stem, weight, lo, hi, idf
+    bound: float = 0.0  # the most this column can add above ``absent``

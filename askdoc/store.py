@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 MAGIC = b"ASKDOCIX"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _PREFIX = struct.Struct("<8sQI4x")
 _ALIGN = 8
 
@@ -37,6 +37,7 @@ ARRAYS: dict[str, str] = {
     "term_ptr": "q",  # V + 1 offsets into the postings
     "post_doc": "i",  # sentence id of each posting, ascending within a term
     "post_tf": "H",  # term frequency of each posting
+    "term_bound": "d",  # per term, the largest tf part of its BM25 weight: bounds what it can add
     "words_blob": "B",  # sorted surface words (lowercased), UTF-8
     "words_off": "q",  # W + 1 offsets into words_blob
     "word_term": "i",  # the term id of each word's stem

@@ -137,3 +137,20 @@ def test_two_index_processes_at_once_both_succeed_and_leave_one_valid_index(tmp_
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []  # no leftovers
     index = Index.from_paths([str(doc)], index_path=target)
     assert index.report.analysed == [] and not index.ask("otter heron").abstained
+
+
+def test_pruned_top_k_on_a_zipfian_corpus_equals_rank_bm25(tmp_path, monkeypatch):
+    """Rare and common words mixed, as in real text: the numpy path skips most common postings."""
+    monkeypatch.setattr(index_module, "NUMPY_FROM", 0)
+    rng = random.Random(11)
+    vocab = [f"w{i}" for i in range(400)]
+    weights = [1 / (i + 1) for i in range(400)]  # Zipf: w0 is in most sentences, w399 in few
+    lines = [" ".join(rng.choices(vocab, weights, k=rng.randint(3, 15))) + "." for _ in range(4000)]
+    doc = tmp_path / "zipf.txt"
+    doc.write_text("\n".join(lines), encoding="utf-8")
+    index = Index.from_paths([str(doc)], cache=False)
+    corpus = [terms(s.text) for s in index.sentences]
+    for _ in range(40):
+        query = rng.sample(vocab[:5], 2) + rng.sample(vocab[50:], 2)  # two common words, two rarer ones
+        for k in (1, 3, 10):
+            assert index.bm25.search(query, k) == _reference_top(corpus, query, k)
