@@ -84,11 +84,14 @@ class Index:
         path = index_path or index_file(paths)
         previous = _load_previous(path, warn)
         if previous is not None and _unchanged(previous, inputs):
+            store.touch(path)
             self._open(previous, inputs, errors, BuildReport(reused=[i.source for i in inputs]), path)
             return self
         pieces, report = build(inputs, previous, errors=errors, warn=warn, progress=_start(progress, inputs))
         try:
             store.save(path, pieces)
+            if index_path is None:
+                store.prune_cache(path.parent)
         except OSError as e:
             if warn:
                 warn(f"cannot save the index to {path} ({e.strerror or e}); answering without it")

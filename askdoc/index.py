@@ -73,6 +73,7 @@ class BM25Index:
         self._np_arrays = None
         self._scratch = None  # dense per-sentence partial scores and marks, reused by every query
         self._ids: dict[str, int] = {}
+        self._last_columns: tuple[object, tuple[list[_Column], int]] = (None, ([], 0))
 
     # ------------------------------------------------------------ terms
 
@@ -113,7 +114,15 @@ class BM25Index:
     def _columns(self, query: Sequence[str], related: Related | None) -> tuple[list[_Column], int]:
         """One column per query term, in query order, and the number of postings they touch.
 
-        A term absent from the index adds 0.0 (as in rank-bm25) unless a related word is present."""
+        A term absent from the index adds 0.0 (as in rank-bm25) unless a related word is present.
+        The last query's columns are kept: ``contributions`` asks again for every evidence."""
+        key = (tuple(query), related)
+        if self._last_columns[0] == key:
+            return self._last_columns[1]
+        self._last_columns = (key, self._plan(query, related))
+        return self._last_columns[1]
+
+    def _plan(self, query: Sequence[str], related: Related | None) -> tuple[list[_Column], int]:
         columns = []
         total = 0
         for term in query:

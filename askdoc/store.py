@@ -19,6 +19,7 @@ import os
 import struct
 import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -140,6 +141,30 @@ def save(path: Path, pieces: list[bytes | memoryview]) -> None:
         except OSError:
             pass
         raise
+
+
+# The cache keeps at most this many saved indexes; the least recently used go first.
+CACHE_ENTRIES = 64
+
+
+def prune_cache(folder: Path, keep: int | None = None) -> None:
+    """Remove the least recently used indexes beyond ``keep`` (askdoc's own ``*.idx`` files only)."""
+    keep = CACHE_ENTRIES if keep is None else keep
+    try:
+        entries = sorted(folder.glob("*.idx"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[keep:]:
+            old.unlink()
+    except OSError:
+        pass  # a cache that cannot be tidied still works
+
+
+def touch(path: Path) -> None:
+    """Mark an index as used, for :func:`prune_cache` (at most once an hour, to spare writes)."""
+    try:
+        if os.stat(path).st_mtime < time.time() - 3600:
+            os.utime(path)
+    except OSError:
+        pass
 
 
 def cache_dir() -> Path:

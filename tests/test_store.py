@@ -154,3 +154,17 @@ def test_pruned_top_k_on_a_zipfian_corpus_equals_rank_bm25(tmp_path, monkeypatch
         query = rng.sample(vocab[:5], 2) + rng.sample(vocab[50:], 2)  # two common words, two rarer ones
         for k in (1, 3, 10):
             assert index.bm25.search(query, k) == _reference_top(corpus, query, k)
+
+
+def test_the_cache_keeps_only_the_most_recently_used_indexes(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASKDOC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("askdoc.store.CACHE_ENTRIES", 3)
+    docs = []
+    for i in range(5):
+        doc = tmp_path / f"d{i}.txt"
+        doc.write_text(f"Document number {i} talks about otters.", encoding="utf-8")
+        docs.append(doc)
+        Index.from_paths([str(doc)])
+    kept = sorted((tmp_path / "cache").glob("*.idx"))
+    assert len(kept) == 3
+    assert index_file([str(docs[-1])]) in kept and index_file([str(docs[0])]) not in kept
