@@ -15,7 +15,8 @@ from typing import NamedTuple
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+")
 
 # A short English list kept in code (NLTK's stopwords corpus would need a download): function
-# words, auxiliaries, question words and the clitics left by splitting "don't" or "Russia's".
+# words, auxiliaries, question words, "many"/"much" (they say a number is wanted, not where),
+# and what splitting "don't", "didn't" or "Russia's" leaves behind.
 STOPWORDS = frozenset(
     """
     a about above after again against all am an and any are as at be because been before being
@@ -25,7 +26,8 @@ STOPWORDS = frozenset(
     own same she should so some such than that the their theirs them themselves then there these
     they this those through to too under until up very was we were what when where which while who
     whom whose why will with would you your yours yourself yourselves
-    s t d ll m re ve o y also did does may might must shall us
+    s t d ll m re ve o y also did does may might must shall us many much
+    aren couldn didn doesn don hadn hasn haven isn mightn mustn needn shan shouldn wasn weren won wouldn
     """.split()
 )
 

@@ -20,7 +20,7 @@ from .sentences import split
 from .store import StoredIndex, encode
 
 # Bump when analysis or splitting changes what a text is turned into: older indexes rebuild.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 
 Progress = Callable[[int, int], None]  # (files done, sentences so far)
 
