@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from .errors import ExitCode, InputError, PipeClosed
-from .render import Format
+from .render import Format, make_console, resolve_format
 from .safe_text import inert
 
 app = typer.Typer(
@@ -57,12 +57,6 @@ def warn(message: str) -> None:
     sys.stderr.write(f"askdoc: warning: {inert(message)}\n")
 
 
-def _resolve_format(fmt: Format) -> Format:
-    if fmt is Format.auto:
-        return Format.rich if sys.stdout.isatty() else Format.plain
-    return fmt
-
-
 @contextmanager
 def _stdout_closed_quietly() -> Iterator[None]:
     try:
@@ -70,13 +64,6 @@ def _stdout_closed_quietly() -> Iterator[None]:
         sys.stdout.flush()
     except BrokenPipeError:
         raise PipeClosed from None
-
-
-def _console():
-    from rich.console import Console
-
-    # Document text reaches Rich only as Text objects; markup and highlighting stay off regardless.
-    return Console(file=sys.stdout, markup=False, highlight=False, emoji=False)
 
 
 def read_batch(source: str) -> list[tuple[object, str]]:
@@ -210,9 +197,9 @@ def ask(
             raise InputError("the question is empty")
     idx = open_index(paths, index, no_cache, quiet, errors.value)
     answers = [idx.ask(q, top=top, context=context, id=qid, explain=explain) for qid, q in questions]
-    fmt = _resolve_format(fmt)
+    fmt = resolve_format(fmt)
     with _stdout_closed_quietly():
-        render(answers, fmt, sys.stdout, _console() if fmt is Format.rich else None, batch=batch is not None)
+        render(answers, fmt, sys.stdout, make_console() if fmt is Format.rich else None, batch=batch is not None)
     if batch is None and answers[0].abstained and fmt is not Format.rich:
         warn(f"no answer: {answers[0].reason}")
     raise typer.Exit(ExitCode.NOT_FOUND if all(a.abstained for a in answers) else ExitCode.OK)
@@ -308,9 +295,9 @@ def eval_(
     from .render import render_report
 
     report = evaluate(open_index(paths or []), load_gold(gold))
-    fmt = _resolve_format(fmt)
+    fmt = resolve_format(fmt)
     with _stdout_closed_quietly():
-        render_report(report.as_dict(), fmt, sys.stdout, _console() if fmt is Format.rich else None, misses)
+        render_report(report.as_dict(), fmt, sys.stdout, make_console() if fmt is Format.rich else None, misses)
 
 
 def main(argv: list[str] | None = None) -> None:

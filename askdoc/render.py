@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from enum import Enum
 from typing import TYPE_CHECKING, TextIO
 
@@ -29,6 +30,21 @@ class Format(str, Enum):
 
 
 _SPACE_RUN = re.compile(r"\s+")
+
+
+def resolve_format(fmt: Format, out: TextIO | None = None) -> Format:
+    """``auto`` is Rich when ``out`` (stdout by default) is a terminal, plain otherwise."""
+    if fmt is Format.auto:
+        return Format.rich if (out or sys.stdout).isatty() else Format.plain
+    return fmt
+
+
+def make_console(out: TextIO | None = None) -> Console:
+    """The Rich console for results. Document text reaches it only as ``Text`` objects, and
+    markup, highlighting and emoji codes stay off regardless."""
+    from rich.console import Console
+
+    return Console(file=out or sys.stdout, markup=False, highlight=False, emoji=False)
 
 
 def one_line(text: str) -> str:

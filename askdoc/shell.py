@@ -1,10 +1,449 @@
-"""The interactive shell (placeholder until the shell work lands)."""
+"""``askdoc shell``: load documents once, then answer question after question.
+
+On a terminal the shell is a prompt_toolkit line editor: arrow keys, Ctrl-R, history kept
+between sessions, completion of ``:commands``, formats and paths. With stdin piped it reads
+one question or ``:command`` a line and prints no prompt, and its answers are those of
+``askdoc ask --batch`` (plain lines prefixed with the input line number), so
+``askdoc shell < questions.txt`` parses like ``askdoc ask --batch questions.txt``.
+Answers go to stdout; the banner, confirmations, warnings and errors go to stderr.
+"""
 
 from __future__ import annotations
 
+import difflib
+import importlib
+import os
+import shlex
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from .documents import STDIN, InputFile, Warn
 from .errors import ExitCode, InputError
 from .render import Format
+from .safe_text import inert
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .api import Index
+
+HISTORY_ENV = "ASKDOC_HISTORY"
+PROMPT = "askdoc> "
+FORMATS = [f.value for f in Format if f is not Format.auto]
+
+# name -> (arguments, what it does); the order is the order of :help.
+COMMANDS = {
+    "help": ("", "this list"),
+    "top": ("N", "show the N best sentences"),
+    "context": ("N", "show N sentences around each hit"),
+    "format": ("|".join(FORMATS), "how answers are printed"),
+    "open": ("PATH ...", "load these documents instead; alone: reload the current ones"),
+    "sources": ("", "what is loaded"),
+    "quit": ("", "leave (Ctrl-D does too)"),
+}
+ALIASES = {"exit": "quit", "?": "help"}
+
+HELP_KEYS = (
+    "Type a question and press Enter. Up/Down walk the history, Ctrl-R searches it, Tab completes,\n"
+    "Ctrl-C clears the line, Ctrl-D leaves."
+)
 
 
-def run(paths: list[str], top: int, context: int, fmt: Format, warn) -> ExitCode:
-    raise InputError("askdoc shell is not built yet")
+def history_path(env: Mapping[str, str] = os.environ) -> Path | None:
+    """$ASKDOC_HISTORY (empty: no history), else $XDG_STATE_HOME/askdoc/history, ~/.local/state by default."""
+    value = env.get(HISTORY_ENV)
+    if value is not None:
+        return Path(value).expanduser() if value else None
+    state = env.get("XDG_STATE_HOME", "")
+    try:
+        # The XDG spec says a relative path in the variable is invalid and must be ignored.
+        base = Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
+    except RuntimeError:  # no home directory to fall back on
+        return None
+    return base / "askdoc" / "history"
+
+
+def resolve_command(word: str) -> str | None:
+    """A command name from what was typed: the name, an alias, or an unambiguous prefix (``:q``)."""
+    word = word.lower()
+    if word in COMMANDS:
+        return word
+    if word in ALIASES:
+        return ALIASES[word]
+    found = {name for name in COMMANDS if name.startswith(word)}
+    found |= {target for alias, target in ALIASES.items() if alias.startswith(word)}
+    return found.pop() if len(found) == 1 else None
+
+
+# ---------------------------------------------------------------- what is loaded
+
+
+Stamp = tuple[int, int] | None  # (mtime in ns, size); None once the file is gone
+
+
+def _stamp(path: str) -> Stamp:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+@dataclass
+class Corpus:
+    """The loaded index, the paths it came from, and what was reported about its files since."""
+
+    paths: list[str]
+    index: Index
+    seconds: float
+    reported: dict[str, Stamp] = field(default_factory=dict)
+
+    def files(self) -> list[tuple[str, int, str]]:
+        """Each file's source, sentence count and state: '' while the file on disk is the one loaded."""
+        records = self.index.stored.header["files"]
+        return [(f.source, record["count"], _state(f)) for f, record in zip(self.index.files, records)]
+
+    def new_changes(self) -> Iterator[tuple[str, str]]:
+        """Files that changed or vanished since loading, each reported once per change."""
+        for f in self.index.files:
+            if f.path is None:
+                continue
+            loaded, now = (f.mtime_ns, f.size), _stamp(f.path)
+            if now != loaded and self.reported.get(f.source, loaded) != now:
+                self.reported[f.source] = now
+                yield f.source, "gone" if now is None else "changed"
+
+
+def _state(f: InputFile) -> str:
+    """'' while the file on disk is the one that was indexed; else 'changed' or 'gone'."""
+    if f.path is None:
+        return ""
+    now = _stamp(f.path)
+    if now == (f.mtime_ns, f.size):
+        return ""
+    return "gone" if now is None else "changed"
+
+
+def load(paths: list[str], warn: Warn) -> Corpus:
+    """Open the (saved) index of ``paths`` and read every text now, so the shell answers from this copy."""
+    from .cli import open_index
+
+    if STDIN in paths:
+        raise InputError("the shell reads questions from stdin, so it cannot read a document from -")
+    started = time.perf_counter()
+    index = open_index(paths)
+    # Evidence is cut out of the text by offsets: reading the texts now keeps the answers
+    # consistent with the index even if a file is edited while the shell is open.
+    for file_no in range(len(index.files)):
+        index.text_of(file_no)
+    return Corpus(list(paths), index, time.perf_counter() - started)
+
+
+def reload(corpus: Corpus, warn: Warn) -> Corpus:
+    """Open the same paths again (only changed files are analysed); a path now gone is dropped."""
+    kept = []
+    for p in corpus.paths:
+        if os.path.lexists(p):
+            kept.append(p)
+        else:
+            warn(f"{p} is gone from disk; dropped")
+    if corpus.paths and not kept:
+        raise InputError("none of the documents is on disk any more; the loaded copy stays")
+    return load(kept, warn)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def describe(corpus: Corpus) -> str:
+    return (
+        f"loaded {_plural(len(corpus.index.files), 'file')}, {_plural(len(corpus.index), 'sentence')}"
+        f" in {corpus.seconds:.2f} s"
+    )
+
+
+# ---------------------------------------------------------------- the session
+
+
+class Quit(Exception):
+    """Raised by :quit."""
+
+
+@dataclass
+class Session:
+    """Settings and loaded documents; :meth:`handle` takes one line, question or command."""
+
+    corpus: Corpus
+    top: int
+    context: int
+    fmt: Format
+    warn: Warn
+    make_console: Callable[[], Console]
+    interactive: bool
+    asked: int = 0
+    abstained: int = 0
+    failed: int = 0
+    _console: Console | None = None
+
+    @property
+    def out(self) -> TextIO:
+        return sys.stdout
+
+    def say(self, message: str) -> None:
+        """Status for the person (stderr, so stdout holds nothing but answers)."""
+        sys.stderr.write(f"askdoc: {message}\n")
+
+    def error(self, message: str) -> None:
+        self.failed += 1
+        sys.stderr.write(f"askdoc: error: {inert(message)}\n")
+
+    def handle(self, line: str, number: int | None = None) -> None:
+        """Answer a question or run a :command; user errors are reported and the shell goes on."""
+        text = line.strip()
+        if not text:
+            return
+        try:
+            if text.startswith(":"):
+                self.command(text[1:])
+            else:
+                self.answer(text, number)
+        except InputError as e:
+            self.error(str(e))
+        self.out.flush()
+
+    def answer(self, question: str, number: int | None) -> None:
+        from .render import render
+
+        for source, change in self.corpus.new_changes():
+            what = "is gone from disk" if change == "gone" else "changed on disk"
+            self.warn(f"{source} {what}; answers come from the copy loaded earlier (:open reloads)")
+        answer = self.corpus.index.ask(question, top=self.top, context=self.context, id=number)
+        self.asked += 1
+        self.abstained += answer.abstained
+        # Piped, answers are a batch like `ask --batch`: plain lines carry the line number, so they parse.
+        # A JSON answer stays one object (batch would wrap each in a list of one).
+        batch = not self.interactive and self.fmt is not Format.json
+        if self.fmt is Format.rich and self._console is None:
+            self._console = self.make_console()
+        render([answer], self.fmt, self.out, self._console if self.fmt is Format.rich else None, batch=batch)
+        if answer.abstained and self.fmt is not Format.rich:
+            where = f"line {number}: " if number is not None else ""
+            self.warn(f"{where}no answer: {answer.reason}")
+
+    def command(self, text: str) -> None:
+        word, _, rest = text.partition(" ")
+        name = resolve_command(word)
+        if name is None:
+            close = difflib.get_close_matches(word.lower(), [*COMMANDS, *ALIASES], n=1)
+            hint = f"did you mean :{resolve_command(close[0])}? " if close else ""
+            raise InputError(f"unknown command :{word} ({hint}:help lists the commands)")
+        try:
+            args = shlex.split(rest)
+        except ValueError as e:
+            raise InputError(f":{name}: {e}") from None
+        getattr(self, f"do_{name}")(args)
+
+    def do_help(self, args: list[str]) -> None:
+        width = max(len(f":{n} {a}") for n, (a, _) in COMMANDS.items())
+        lines = [f"  {f':{n} {a}'.strip():<{width}}  {h}" for n, (a, h) in COMMANDS.items()]
+        self.out.write("Commands (a unique prefix will do, e.g. :q):\n" + "\n".join(lines) + "\n" + HELP_KEYS + "\n")
+
+    def do_top(self, args: list[str]) -> None:
+        self.top = self._number(args, "top", 1, self.top)
+
+    def do_context(self, args: list[str]) -> None:
+        self.context = self._number(args, "context", 0, self.context)
+
+    def _number(self, args: list[str], name: str, least: int, current: int) -> int:
+        if not args:
+            self.say(f"{name} is {current}")
+            return current
+        if len(args) > 1 or not args[0].isdigit() or int(args[0]) < least:
+            raise InputError(f":{name} takes one whole number, {least} or more (e.g. :{name} {least + 2})")
+        self.say(f"{name} is now {int(args[0])}")
+        return int(args[0])
+
+    def do_format(self, args: list[str]) -> None:
+        if not args:
+            self.say(f"format is {self.fmt.value}")
+            return
+        if len(args) > 1 or args[0].lower() not in FORMATS:
+            raise InputError(f":format takes one of {', '.join(FORMATS)}")
+        self.fmt = Format(args[0].lower())
+        self.say(f"format is now {self.fmt.value}")
+
+    def do_open(self, args: list[str]) -> None:
+        paths = [os.path.expanduser(a) for a in args]
+        with self._busy():
+            self.corpus = load(paths, self.warn) if paths else reload(self.corpus, self.warn)
+        self.say(describe(self.corpus))
+
+    def do_sources(self, args: list[str]) -> None:
+        files = self.corpus.files()
+        width = max(len(f"{n:,}") for _, n, _ in files)
+        notes = {"changed": "  (changed on disk; :open reloads it)", "gone": "  (gone from disk)"}
+        for source, n, state in files:
+            sentences = "sentence " if n == 1 else "sentences"
+            self.out.write(f"{n:>{width},} {sentences}  {inert(source)}{notes.get(state, '')}\n")
+
+    def do_quit(self, args: list[str]) -> None:
+        raise Quit
+
+    def _busy(self):
+        """A spinner on stderr while (re)loading, when a person is watching."""
+        import contextlib
+
+        if not (self.interactive and sys.stderr.isatty()):
+            return contextlib.nullcontext()
+        from rich.console import Console
+
+        return Console(stderr=True).status("Loading documents...")
+
+    def exit_code(self) -> ExitCode:
+        if self.failed:
+            return ExitCode.USAGE
+        if self.asked and self.abstained == self.asked:
+            return ExitCode.NOT_FOUND
+        return ExitCode.OK
+
+
+# ---------------------------------------------------------------- the loops
+
+
+def run(paths: list[str], top: int, context: int, fmt: Format, warn: Warn) -> ExitCode:
+    """Load ``paths`` (the bundled article when empty), then read lines until :quit or end of input."""
+    from .render import make_console, resolve_format
+
+    interactive = sys.stdin.isatty() and (sys.stdout.isatty() or sys.stderr.isatty())
+    session = Session(load(paths, warn), top, context, resolve_format(fmt), warn, make_console, interactive)
+    session.say(describe(session.corpus))
+    if not interactive:
+        return _read_pipe(session, sys.stdin.buffer)
+    session.say("type a question, :help for commands, Ctrl-D to leave")
+    warming = threading.Thread(target=_warm_up, name="askdoc-warm-up", daemon=True)
+    warming.start()
+    try:
+        return _read_terminal(session, warn)
+    finally:
+        warming.join(timeout=5)  # never leave the interpreter while a module is half imported
+
+
+# Imported by the first answer otherwise: numpy scores questions with many postings, NLTK stems
+# words the documents never contained, Rich draws the answer. A person takes longer to type a
+# question than these take to import, so the first answer comes as fast as the next ones.
+WARM_UP_MODULES = ("numpy", "nltk.stem.snowball", "rich.text", "rich.padding")
+
+
+def _warm_up() -> None:
+    for module in WARM_UP_MODULES:
+        try:
+            importlib.import_module(module)
+        except Exception:  # an optional speed-up: the answer path imports (and reports) for real
+            pass
+
+
+def _read_pipe(session: Session, stream: Iterable[bytes]) -> ExitCode:
+    for number, raw in enumerate(stream, 1):
+        line = raw.decode("utf-8", errors="replace")
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        try:
+            session.handle(line, number)
+        except Quit:
+            break
+    return session.exit_code()
+
+
+def _read_terminal(session: Session, warn: Warn) -> ExitCode:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+    from prompt_toolkit.output import create_output
+
+    # The prompt belongs on the terminal: stdout, or stderr when stdout is redirected to a file.
+    output = None if sys.stdout.isatty() else create_output(stdout=sys.stderr)
+    prompt = PromptSession(
+        history=_history(warn),
+        completer=_completer(),
+        auto_suggest=AutoSuggestFromHistory(),
+        complete_while_typing=True,
+        reserve_space_for_menu=4,
+        output=output,
+    )
+    while True:
+        try:
+            line = prompt.prompt([("bold", PROMPT)])
+        except KeyboardInterrupt:  # Ctrl-C: the line is dropped, a fresh prompt follows
+            continue
+        except EOFError:  # Ctrl-D
+            return ExitCode.OK
+        try:
+            session.handle(line)
+        except Quit:
+            return ExitCode.OK
+        except KeyboardInterrupt:
+            sys.stdout.flush()
+            session.say("interrupted")
+
+
+def _history(warn: Warn):
+    """History in a file when one can be written; otherwise in memory, said once on stderr."""
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    class SafeFileHistory(FileHistory):
+        """A history file that stops being written (with one warning) instead of crashing the shell."""
+
+        broken = False
+
+        def store_string(self, string: str) -> None:
+            if self.broken:
+                return
+            try:
+                super().store_string(string)
+            except OSError as e:
+                self.broken = True
+                warn(f"history no longer saved: {self.filename}: {e.strerror or e}")
+
+    path = history_path()
+    if path is None:
+        return InMemoryHistory()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))  # questions can be private
+    except OSError as e:
+        warn(f"history not saved: {path}: {e.strerror or e}")
+        return InMemoryHistory()
+    return SafeFileHistory(str(path))
+
+
+def _completer():
+    from prompt_toolkit.completion import Completer, Completion, PathCompleter
+    from prompt_toolkit.document import Document
+
+    paths = PathCompleter(expanduser=True)
+
+    class CommandCompleter(Completer):
+        """:commands, then the formats after :format and file names after :open."""
+
+        def get_completions(self, document, complete_event):
+            text = document.text_before_cursor
+            if not text.startswith(":"):
+                return
+            if " " not in text:
+                for name, (_args, about) in COMMANDS.items():
+                    if name.startswith(text[1:].lower()):
+                        yield Completion(f":{name}", -len(text), display_meta=about)
+                return
+            name = resolve_command(text[1:].split(" ", 1)[0])
+            word = document.get_word_before_cursor(WORD=True)
+            if name == "format":
+                yield from (Completion(f, -len(word)) for f in FORMATS if f.startswith(word.lower()))
+            elif name == "open":
+                yield from paths.get_completions(Document(word, len(word)), complete_event)
+
+    return CommandCompleter()
