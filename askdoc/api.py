@@ -128,9 +128,15 @@ class Index:
         return None if i < 0 else self.bm25.vocab[self._word_term[i]].decode()
 
     def text_of(self, file_no: int) -> str:
+        """A file's text, read on first use; an error if it changed since it was indexed (the
+        saved offsets would cut the wrong sentences out of it)."""
         text = self._texts.get(file_no)
         if text is None:
-            text = self._texts[file_no] = read_text(self.files[file_no], self._errors)
+            entry = self.files[file_no]
+            text = read_text(entry, self._errors)
+            if entry.path is not None and entry.sha256 != self.stored.header["files"][file_no]["sha256"]:
+                raise InputError(f"{entry.source} changed while askdoc was reading it; ask again")
+            self._texts[file_no] = text
         return text
 
     def sentence(self, sid: int) -> Sentence:

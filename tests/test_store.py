@@ -9,7 +9,7 @@ import sys
 import pytest
 from rank_bm25 import BM25Plus
 
-from askdoc import Index
+from askdoc import Index, InputError
 from askdoc import index as index_module
 from askdoc.analysis import terms
 from askdoc.api import index_file
@@ -168,3 +168,11 @@ def test_the_cache_keeps_only_the_most_recently_used_indexes(tmp_path, monkeypat
     kept = sorted((tmp_path / "cache").glob("*.idx"))
     assert len(kept) == 3
     assert index_file([str(docs[-1])]) in kept and index_file([str(docs[0])]) not in kept
+
+
+def test_a_file_changed_after_indexing_is_reported_not_misquoted(tmp_path):
+    folder = _folder(tmp_path)
+    index = Index.from_paths([str(folder)])
+    (folder / "a.txt").write_text("Something else entirely now stands in this file.", encoding="utf-8")
+    with pytest.raises(InputError, match="changed"):
+        index.ask("Where does the otter sleep?")
