@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import store
-from .analysis import Analyzer
+from .analysis import ANALYSIS_VERSION, Analyzer
 from .answer import analyse_question, attach_answer
-from .build import ANALYSIS_VERSION, BuildReport, Progress, build
 from .documents import (
     BUNDLED_NAME,
     STDIN,
@@ -36,7 +35,9 @@ from .documents import (
 from .errors import InputError
 from .index import DELTA, K1, B, BM25Index, SortedStrings
 from .lexicon import related
-from .model import Answer, Document, Evidence, Sentence
+from .model import Answer, BuildReport, Document, Evidence, Sentence
+
+Progress = Callable[[int, int], None]  # (files done, sentences so far), as build calls it
 
 DEFAULT_TOP = 3
 
@@ -45,6 +46,8 @@ class Index:
     """Sentences of one or more documents, ranked by BM25 against questions."""
 
     def __init__(self, documents: Sequence[Document], errors: str = "strict"):
+        from .build import build  # numpy and NLTK come with it: only when something must be analysed
+
         inputs = [text_input(d) for d in documents]
         pieces, report = build(inputs, errors=errors)
         self._open(store.decode(b"".join(pieces)), inputs, errors, report, None)
@@ -78,6 +81,8 @@ class Index:
                 inputs.extend(collect_paths(p, warn))
         self = cls.__new__(cls)
         if not cache or any(i.path is None for i in inputs):
+            from .build import build  # numpy and NLTK come with it: only when something must be analysed
+
             pieces, report = build(inputs, errors=errors, warn=warn, progress=_start(progress, inputs))
             self._open(store.decode(b"".join(pieces)), inputs, errors, report, None)
             return self
@@ -87,6 +92,8 @@ class Index:
             store.touch(path)
             self._open(previous, inputs, errors, BuildReport(reused=[i.source for i in inputs]), path)
             return self
+        from .build import build
+
         pieces, report = build(inputs, previous, errors=errors, warn=warn, progress=_start(progress, inputs))
         try:
             store.save(path, pieces)

@@ -12,28 +12,15 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .analysis import Analyzer
+from .analysis import ANALYSIS_VERSION, Analyzer
 from .documents import InputFile, read_text
 from .errors import InputError
 from .index import DELTA, K1, B
+from .model import BuildReport
 from .sentences import split
 from .store import StoredIndex, encode
 
-# Bump when analysis or splitting changes what a text is turned into: older indexes rebuild.
-ANALYSIS_VERSION = "2"
-
 Progress = Callable[[int, int], None]  # (files done, sentences so far)
-
-
-@dataclass
-class BuildReport:
-    analysed: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.analysed or self.removed)
 
 
 @dataclass

@@ -52,3 +52,14 @@ class Answer:
     answer: str | None = None
     id: str | None = None
     reason: str | None = None
+
+
+@dataclass
+class BuildReport:
+    analysed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.analysed or self.removed)

@@ -18,7 +18,6 @@ import mmap
 import os
 import struct
 import sys
-import tempfile
 import time
 import zlib
 from collections.abc import Mapping
@@ -126,6 +125,8 @@ def load(path: Path) -> StoredIndex:
 
 def save(path: Path, pieces: list[bytes | memoryview]) -> None:
     """Write atomically: a temporary file beside ``path``, fsync'd, then renamed over it."""
+    import tempfile  # only writers need it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
