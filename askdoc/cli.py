@@ -18,14 +18,34 @@ from .safe_text import inert
 
 app = typer.Typer(
     name="askdoc",
-    help="Ask a document a question; get back the sentences that answer it, ranked.\n\n"
-    "With no PATH, askdoc reads the article it ships with. Run [bold]askdoc ask --help[/bold] for examples.",
+    help="Ask a document a question; get back the sentences that answer it, ranked, and the answer.\n\n"
+    "With no PATH, askdoc reads the article it ships with.\n\n"
+    "[bold]Examples[/bold]\n\n"
+    '  askdoc ask "Who led the US delegation?"\n\n'
+    '  askdoc ask "How is memory freed?" docs/ -k 5 -f json\n\n'
+    "  askdoc shell notes/\n\n"
+    "Run [bold]askdoc COMMAND --help[/bold] for more.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"askdoc {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", help="Print askdoc's version.", callback=_version, is_eager=True),
+) -> None:
+    """Ask a document a question."""
 
 
 class Errors(str, Enum):

@@ -223,3 +223,21 @@ def test_explain_shows_each_matched_term_and_the_related_word_used(cli, tmp_path
     assert why["answer_type"] == "time"
     rich = cli("ask", "When did the army invade the valley?", str(doc), "-f", "rich", "-e").stdout
     assert "why:" in rich and "invas" in rich
+
+
+def test_every_command_has_help_with_an_example_and_a_readme_section(cli):
+    from askdoc.cli import app
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert set(names) >= {"ask", "shell", "index", "eval"}
+    for name in names:
+        r = cli(name, "--help")
+        assert r.code == 0 and "Example" in r.stdout, name
+        assert f"askdoc {name}" in readme, f"the README never shows askdoc {name}"
+
+
+def test_version(cli):
+    from askdoc import __version__
+
+    assert cli("--version").stdout.strip() == f"askdoc {__version__}"
