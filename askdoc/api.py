@@ -45,6 +45,8 @@ DEFAULT_TOP = 3
 class Index:
     """Sentences of one or more documents, ranked by BM25 against questions."""
 
+    _warn: Warn | None = None  # hears, once per file, that undecodable bytes were replaced
+
     def __init__(self, documents: Sequence[Document], errors: str = "strict"):
         from .build import build  # numpy and NLTK come with it: only when something must be analysed
 
@@ -76,10 +78,11 @@ class Index:
             inputs.append(file_input(Path(paths[0]), BUNDLED_NAME))
         for p in paths if not inputs else ():
             if p == STDIN:
-                inputs.append(text_input(read_stream(stdin, errors=errors)))
+                inputs.append(text_input(read_stream(stdin, errors=errors, warn=warn)))
             else:
                 inputs.extend(collect_paths(p, warn))
         self = cls.__new__(cls)
+        self._warn = warn
         if not cache or any(i.path is None for i in inputs):
             from .build import build  # numpy and NLTK come with it: only when something must be analysed
 
@@ -140,7 +143,7 @@ class Index:
         text = self._texts.get(file_no)
         if text is None:
             entry = self.files[file_no]
-            text = read_text(entry, self._errors)
+            text = read_text(entry, self._errors, self._warn)
             if entry.path is not None and entry.sha256 != self.stored.header["files"][file_no]["sha256"]:
                 raise InputError(f"{entry.source} changed while askdoc was reading it; ask again")
             self._texts[file_no] = text

@@ -92,7 +92,7 @@ def build(
             parts.append((entry, old[0]))
         else:
             try:
-                text = read_text(entry, errors)
+                text = read_text(entry, errors, warn)
             except InputError as e:
                 if entry.named or warn is None:
                     raise

@@ -3,8 +3,12 @@
 Offsets everywhere count characters of the decoded text exactly as read: line endings are
 kept as they are in the file (no newline translation), so ``text[start:end]`` holds for
 ``open(path, encoding="utf-8", newline="").read()``. A UTF-8 byte-order mark stays in the
-text as U+FEFF (as Python's "utf-8" codec keeps it); UTF-16 files need their BOM and are
-decoded without it.
+text as U+FEFF (as Python's "utf-8" codec keeps it); UTF-16 and UTF-32 files need their BOM
+and are decoded without it.
+
+Documents are untrusted: only regular files are ever opened (FIFOs, devices and sockets are
+refused before and after opening, so a swapped-in FIFO cannot hang a read), folders are
+walked without following symlinked folders, and nothing is written anywhere near them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,6 +29,13 @@ from .model import Document
 BUNDLED_NAME = "us-russia-riyadh-talks.txt"
 TEXT_SUFFIXES = (".txt", ".md")
 STDIN = "-"
+_CHUNK = 1 << 20
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: FF FE 00 00 starts with FF FE
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 Warn = Callable[[str], None]
 
@@ -38,35 +49,64 @@ def bundled_article() -> Path:
     raise InputError(f"the bundled article {BUNDLED_NAME} is missing from this installation")
 
 
-def decode(data: bytes, source: str, errors: str = "strict") -> str:
-    """Decode UTF-8 (or BOM-marked UTF-16); refuse binary data with a message naming the file."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode(data, "utf-16", source, errors)
-    nul = data.find(b"\x00")
-    if nul != -1:
-        raise InputError(f"{source}: not a text file (NUL byte at byte offset {nul})")
-    return _decode(data, "utf-8", source, errors)
+def decode(data: bytes, source: str, errors: str = "strict", warn: Warn | None = None) -> str:
+    """Decode UTF-8 (or BOM-marked UTF-16/32); refuse binary data with a message naming the file.
 
-
-def _decode(data: bytes, encoding: str, source: str, errors: str) -> str:
+    With ``errors="replace"``, undecodable bytes become U+FFFD and ``warn`` hears about it.
+    """
+    encoding = _bom_encoding(data)
+    if encoding is None:
+        encoding = "utf-8"
+        nul = data.find(b"\x00")
+        if nul != -1:
+            raise InputError(f"{source}: not a text file (NUL byte at byte offset {nul})")
     try:
-        return data.decode(encoding, errors=errors)
+        return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise InputError(
-            f"{source}: not valid {encoding.upper()} (byte 0x{data[e.start]:02x} at byte offset {e.start});"
-            " use --errors replace to read it anyway"
-        ) from None
+        where = f"byte 0x{data[e.start]:02x} at byte offset {e.start}" if e.start < len(data) else "at the end"
+        if errors != "replace":
+            raise InputError(
+                f"{source}: not valid {encoding.upper()} ({where}); use --errors replace to read it anyway"
+            ) from None
+        if warn:
+            warn(f"{source}: bytes that are not valid {encoding.upper()} (the first: {where}) were replaced by U+FFFD")
+        return data.decode(encoding, errors="replace")
 
 
-def read_stream(stream: BinaryIO | None = None, source: str = "<stdin>", errors: str = "strict") -> Document:
-    """Read stdin (or ``stream``) to the end."""
-    data = (stream if stream is not None else sys.stdin.buffer).read()
-    return Document(source, decode(data, source, errors))
+def _bom_encoding(data: bytes) -> str | None:
+    return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
 
 
-def walk_folder(folder: Path) -> Iterator[Path]:
-    """Text files under ``folder`` in a stable order; hidden entries and symlinked folders are skipped."""
-    for root, dirs, files in os.walk(folder, followlinks=False):
+def read_stream(
+    stream: BinaryIO | None = None, source: str = "<stdin>", errors: str = "strict", warn: Warn | None = None
+) -> Document:
+    """Read stdin (or ``stream``) to the end, but stop at the first NUL byte: ``< /dev/zero`` must not eat memory."""
+    stream = stream if stream is not None else sys.stdin.buffer
+    chunks: list[bytes] = []
+    size = 0
+    bom: str | None = None
+    while chunk := stream.read(_CHUNK):
+        if not chunks:
+            bom = _bom_encoding(chunk)
+        nul = -1 if bom else chunk.find(b"\x00")
+        if nul != -1:
+            raise InputError(f"{source}: not a text file (NUL byte at byte offset {size + nul})")
+        chunks.append(chunk)
+        size += len(chunk)
+    return Document(source, decode(b"".join(chunks), source, errors, warn))
+
+
+def walk_folder(folder: Path, warn: Warn | None = None) -> Iterator[Path]:
+    """Text files under ``folder`` in a stable order; hidden entries and symlinked folders are skipped.
+
+    A subfolder that cannot be listed (permission denied) is skipped with a note to ``warn``.
+    """
+
+    def unreadable(e: OSError) -> None:
+        if warn:
+            warn(f"skipped {e.filename}: {e.strerror or e}")
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(TEXT_SUFFIXES):
@@ -88,6 +128,7 @@ class InputFile:
     sha256: str = ""
     text: str | None = None
     named: bool = True
+    warned: bool = field(default=False, repr=False, compare=False)  # replaced bytes were reported once
 
     def same_file(self, record: dict) -> bool:
         """Does a saved index's record of a file still describe it (same path, size and mtime)?"""
@@ -117,7 +158,7 @@ def collect_paths(arg: str, warn: Warn | None = None) -> list[InputFile]:
     if not path.is_dir():
         return [file_input(path, arg)]
     found = []
-    for file in walk_folder(path):
+    for file in walk_folder(path, warn):
         try:
             found.append(file_input(file, str(file), named=False))
         except InputError as e:
@@ -128,17 +169,28 @@ def collect_paths(arg: str, warn: Warn | None = None) -> list[InputFile]:
     return found
 
 
-def read_text(entry: InputFile, errors: str = "strict") -> str:
-    """The decoded text of an input; records its content hash on the entry."""
+def read_text(entry: InputFile, errors: str = "strict", warn: Warn | None = None) -> str:
+    """The decoded text of an input; records its content hash on the entry.
+
+    The file is opened without blocking and checked again once open: if a FIFO or a device
+    was put in its place since it was listed, it is refused, never read.
+    """
     if entry.text is not None:
         return entry.text
     assert entry.path is not None
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
-        data = Path(entry.path).read_bytes()
+        fd = os.open(entry.path, flags)
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(f"{entry.source}: not a regular file")
+            data = f.read()
     except OSError as e:
         raise InputError(f"{entry.source}: {e.strerror or e}") from None
     entry.sha256 = hashlib.sha256(data).hexdigest()
-    return decode(data, entry.source, errors)
+    text = decode(data, entry.source, errors, None if entry.warned else warn)
+    entry.warned = entry.warned or (warn is not None and errors == "replace")
+    return text
 
 
 def read_documents(paths: list[str], errors: str = "strict", warn: Warn | None = None) -> list[Document]:
@@ -148,11 +200,11 @@ def read_documents(paths: list[str], errors: str = "strict", warn: Warn | None =
     docs = []
     for p in paths:
         if p == STDIN:
-            docs.append(read_stream(errors=errors))
+            docs.append(read_stream(errors=errors, warn=warn))
             continue
         for entry in collect_paths(p, warn):
             try:
-                docs.append(Document(entry.source, read_text(entry, errors)))
+                docs.append(Document(entry.source, read_text(entry, errors, warn)))
             except InputError as e:
                 if entry.named or warn is None:
                     raise

@@ -7,7 +7,9 @@ Only this module knows the formats. Document text reaches a terminal only throug
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import sys
 from enum import Enum
@@ -44,7 +46,13 @@ def make_console(out: TextIO | None = None) -> Console:
     markup, highlighting and emoji codes stay off regardless."""
     from rich.console import Console
 
-    return Console(file=out or sys.stdout, markup=False, highlight=False, emoji=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich's own exits 1, askdoc's "nothing found": raise, so a closed pipe ends as in plain output.
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    return _Console(file=out or sys.stdout, markup=False, highlight=False, emoji=False)
 
 
 def one_line(text: str) -> str:

@@ -21,16 +21,23 @@ _SEQUENCE = re.compile(
 # Remaining C0 controls (tab and newline are harmless), DEL, C1, and the bidi
 # embedding/override/isolate marks (U+202A-U+202E, U+2066-U+2069).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# Lone surrogates come from undecodable bytes in file names and arguments (Python's
+# surrogateescape); a UTF-8 stream refuses to write them, so they are shown as U+FFFD.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 
 
 def inert(text: str) -> str:
-    """Return ``text`` with terminal control sequences and bidi overrides removed."""
-    if not _CONTROL.search(text):
+    """Return ``text`` with terminal control sequences and bidi overrides removed, lone surrogates as U+FFFD."""
+    if not _UNSAFE.search(text):
         return text
-    return _CONTROL.sub("", _SEQUENCE.sub("", text))
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", _SEQUENCE.sub("", text)))
 
 
 def json_safe(encoded: str) -> str:
-    """Escape the characters ``json.dumps(ensure_ascii=False)`` leaves raw but a terminal obeys."""
+    """Escape the characters ``json.dumps(ensure_ascii=False)`` leaves raw but a terminal obeys.
+
+    Lone surrogates are escaped too (``\\udce9``): valid JSON, and writable to any UTF-8 stream.
+    """
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)

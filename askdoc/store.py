@@ -77,7 +77,8 @@ def encode(header: dict[str, Any], arrays: Mapping[str, Any]) -> list[bytes | me
         chunks.append(view)
         offset += _padded(view.nbytes)
     full = {**header, "format": FORMAT_VERSION, "byteorder": sys.byteorder, "arrays": layout, "data_size": offset}
-    head = json.dumps(full, ensure_ascii=False, separators=(",", ":")).encode()
+    # ASCII JSON: a file name with undecodable bytes (lone surrogates) survives as \udcXX escapes.
+    head = json.dumps(full, separators=(",", ":")).encode("ascii")
     head += b" " * (_padded(_PREFIX.size + len(head)) - _PREFIX.size - len(head))
     pieces: list[bytes | memoryview] = [_PREFIX.pack(MAGIC, len(head), zlib.crc32(head)), head]
     for view in chunks:
