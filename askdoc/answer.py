@@ -15,6 +15,7 @@ from enum import Enum
 
 from .analysis import STOPWORDS
 from .model import Answer, Evidence
+from .safe_text import blank_controls
 
 
 class AnswerType(str, Enum):
@@ -277,7 +278,7 @@ class _Candidate:
 
 
 def _tokens(e: Evidence, question_words: set[str]) -> list[_Token]:
-    text = e.sentence.text
+    text = blank_controls(e.sentence.text)  # never read an answer out of an escape sequence
     matched = {start for start, _ in e.matches}
     out = []
     for m in _WORD.finditer(text):
@@ -388,7 +389,7 @@ def _looks_like_verb(t: _Token, tokens: list[_Token]) -> bool:
 
 
 def _candidates(e: Evidence, tokens: list[_Token], info: QuestionInfo) -> list[_Candidate]:
-    text = e.sentence.text
+    text = blank_controls(e.sentence.text)  # never read an answer out of an escape sequence
     out: list[_Candidate] = []
     for m in _DATE.finditer(text):
         out.append(_Candidate(m.start(), m.end(), "year" if _YEAR.fullmatch(m.group()) else "date"))

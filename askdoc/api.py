@@ -174,7 +174,12 @@ class Index:
             raise InputError("the question is empty")
         query = self.analyzer.terms(question)
         if not query:
-            return Answer(question, [], True, id=id, reason="every word of the question is too common to search for")
+            reason = (
+                "every word of the question is too common to search for"
+                if any(ch.isalnum() for ch in question)
+                else "the question has no words to search for"
+            )
+            return Answer(question, [], True, id=id, reason=reason)
         hits = self.bm25.search(query, top, related)
         if not hits:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")

@@ -41,3 +41,12 @@ def json_safe(encoded: str) -> str:
     Lone surrogates are escaped too (``\\udce9``): valid JSON, and writable to any UTF-8 stream.
     """
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+def blank_controls(text: str) -> str:
+    """``text`` with control sequences and characters turned into spaces, same length, so that
+    offsets still hold: what reads words out of a sentence never takes them from an escape."""
+    if not _CONTROL.search(text):
+        return text
+    text = _SEQUENCE.sub(lambda m: " " * len(m.group()), text)
+    return _CONTROL.sub(" ", text)

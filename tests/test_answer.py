@@ -151,3 +151,9 @@ def test_no_evidence_leaves_the_answer_alone() -> None:
     attach_answer(answer, {})
     assert answer.answer is None
     assert answer.reason == "no sentence shares a word with the question"
+
+
+def test_the_short_answer_is_never_read_out_of_an_escape_sequence():
+    text = "The \x1b]2;7\x07herons nest by the quiet otter pool."  # the only number hides in a title escape
+    answer = Index([Document("t.txt", text)]).ask("How many herons nest by the otter pool?")
+    assert answer.answer is None and answer.abstained
