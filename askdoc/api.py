@@ -46,6 +46,8 @@ class Index:
     """Sentences of one or more documents, ranked by BM25 against questions."""
 
     _warn: Warn | None = None  # hears, once per file, that undecodable bytes were replaced
+    # Blend in sentence embeddings (the ``semantic`` extra): None = when it is installed.
+    use_semantic: bool | None = None
 
     def __init__(self, documents: Sequence[Document], errors: str = "strict"):
         from .build import build  # numpy and NLTK come with it: only when something must be analysed
@@ -64,6 +66,7 @@ class Index:
         cache: bool = True,
         index_path: Path | None = None,
         progress: Callable[[int], Progress] | None = None,
+        semantic: bool | None = None,
     ) -> Index:
         """Index files, folders or ``-`` (stdin); no paths means the bundled article.
 
@@ -83,6 +86,7 @@ class Index:
                 inputs.extend(collect_paths(p, warn))
         self = cls.__new__(cls)
         self._warn = warn
+        self.use_semantic = semantic
         if not cache or any(i.path is None for i in inputs):
             from .build import build  # numpy and NLTK come with it: only when something must be analysed
 
@@ -123,6 +127,7 @@ class Index:
         self._words, self._word_term = words, stored.word_term
         self.analyzer = Analyzer(known=self._known_stem)
         self._sentences: list[Sentence] | None = None
+        self._ranker: object = None  # the semantic ranker once made; False: not used
 
     # ------------------------------------------------------------ contents
 
@@ -163,13 +168,30 @@ class Index:
 
     # ------------------------------------------------------------ asking
 
+    def semantic_ranker(self):
+        """The embedding ranker (``askdoc[semantic]``), made on first use; None when not used."""
+        if self._ranker is None:
+            from . import semantic
+
+            use = semantic.available() if self.use_semantic is None else self.use_semantic
+            self._ranker = semantic.SemanticRanker(semantic.index_embeddings(self)) if use else False
+        return self._ranker or None
+
     def ask(
-        self, question: str, top: int = DEFAULT_TOP, context: int = 0, id: str | None = None, explain: bool = False
+        self,
+        question: str,
+        top: int = DEFAULT_TOP,
+        context: int = 0,
+        id: str | None = None,
+        explain: bool = False,
+        vector=None,
     ) -> Answer:
         """Rank the sentences for ``question``, find the short answer, or abstain.
 
         With ``explain``, each evidence gets ``explanation``: every matched term's share of the
-        score (and the related word that stood in for it), the BM25+ floor, and the answer type."""
+        BM25 score (and the related word that stood in for it), the BM25+ floor, and the answer
+        type. ``vector``: the question's embedding, when the semantic extra is on and the
+        caller embedded it already (see :meth:`ask_many`)."""
         if not question.strip():
             raise InputError("the question is empty")
         query = self.analyzer.terms(question)
@@ -180,22 +202,34 @@ class Index:
                 else "the question has no words to search for"
             )
             return Answer(question, [], True, id=id, reason=reason)
-        hits = self.bm25.search(query, top, related)
+        ranker = self.semantic_ranker()
+        hits = self.bm25.search(query, max(top, ranker.pool) if ranker else top, related)
         if not hits:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
+        if ranker:
+            hits = ranker.rank(question, hits, top, self.bm25.floor(query), vector=vector)
         evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
         attach_answer(answer, {term: self.bm25.idf(term) for term in query})
         if explain:
             wanted = analyse_question(question)
             for e in evidence:
+                floor = self.bm25.floor(query, related, e.terms)
                 e.explanation = {
                     "terms": {t: {"score": round(v, 4), "via": e.via.get(t)} for t, v in e.terms.items()},
-                    "floor": round(e.score - sum(e.terms.values()), 4),
+                    "floor": round(floor, 4),
+                    "bm25": round(floor + sum(e.terms.values()), 4),
+                    "semantic": bool(ranker),
                     "answer_type": wanted.type.value,
                     "type_match": e.answer_span is not None,
                 }
         return answer
+
+    def ask_many(self, questions: Sequence[tuple[object, str]], **options) -> list[Answer]:
+        """Answer (id, question) pairs; with the semantic extra, the questions are embedded together."""
+        ranker = self.semantic_ranker()
+        vectors = ranker.embed_questions([q for _, q in questions]) if ranker else [None] * len(questions)
+        return [self.ask(q, id=qid, vector=v, **options) for (qid, q), v in zip(questions, vectors)]
 
     def _evidence(self, rank: int, sid: int, score: float, query: list[str], context: int) -> Evidence:
         sentence = self.sentence(sid)

@@ -126,7 +126,12 @@ QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar or not
 
 
 def open_index(
-    paths: list[str], index: Path | None = None, no_cache: bool = False, quiet: bool = False, errors: str = "strict"
+    paths: list[str],
+    index: Path | None = None,
+    no_cache: bool = False,
+    quiet: bool = False,
+    errors: str = "strict",
+    semantic: bool | None = None,
 ):
     """Index.from_paths with the CLI's warnings and, on a terminal, a progress bar on stderr."""
     from .api import Index
@@ -138,7 +143,17 @@ def open_index(
         cache=not no_cache,
         index_path=index,
         progress=None if quiet or not sys.stderr.isatty() else _progress_bar,
+        semantic=semantic,
     )
+
+
+def _hint_semantic(idx, quiet: bool) -> None:
+    """Once, on a terminal, say how to get the semantic extra (a note for people, not scripts)."""
+    if quiet or not sys.stderr.isatty() or idx.use_semantic is False:
+        return
+    from . import semantic, store
+
+    semantic.hint_once(lambda text: sys.stderr.write(f"askdoc: note: {text}\n"), store.cache_dir())
 
 
 def _progress_bar(total: int):
@@ -195,6 +210,12 @@ def ask(
     explain: bool = typer.Option(
         False, "--explain", "-e", help="Say why each sentence ranked: matched words, their scores, answer type."
     ),
+    semantic: bool | None = typer.Option(
+        None,
+        "--semantic/--no-semantic",
+        help="Blend in sentence meaning (needs askdoc[semantic]). Default: when it is installed.",
+        show_default=False,
+    ),
     index: Path | None = INDEX_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -215,8 +236,9 @@ def ask(
     for _, q in questions:
         if not q.strip():
             raise InputError("the question is empty")
-    idx = open_index(paths, index, no_cache, quiet, errors.value)
-    answers = [idx.ask(q, top=top, context=context, id=qid, explain=explain) for qid, q in questions]
+    idx = open_index(paths, index, no_cache, quiet, errors.value, semantic)
+    _hint_semantic(idx, quiet)
+    answers = idx.ask_many(questions, top=top, context=context, explain=explain)
     fmt = resolve_format(fmt)
     with _stdout_closed_quietly():
         render(answers, fmt, sys.stdout, make_console() if fmt is Format.rich else None, batch=batch is not None)

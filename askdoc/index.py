@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 K1 = 1.2
@@ -299,6 +299,12 @@ class BM25Index:
             candidates, acc = candidates[keep], acc[keep]
         order = np.lexsort((candidates, -acc))[:k]
         return list(zip(candidates[order].tolist(), acc[order].tolist()))
+
+    def floor(self, query: Sequence[str], related: Related | None = None, matched: Iterable[str] = ()) -> float:
+        """What the query terms not in ``matched`` add to any sentence: BM25Plus gives every
+        sentence delta x IDF for each query term it lacks (and a term no sentence has adds 0)."""
+        skip = set(matched)
+        return sum(c.absent for c in self._columns(query, related)[0] if c.term not in skip)
 
     def contributions(
         self, sid: int, query: Sequence[str], related: Related | None = None

@@ -1,0 +1,267 @@
+"""The semantic extra: blending, the embedding cache beside an index, and real re-ranking.
+
+Blending and the cache need only numpy (a dependency of rank-bm25), so they run everywhere
+with a stand-in encoder; the tests that embed for real skip unless ``askdoc[semantic]`` is
+installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from askdoc import Index, semantic
+from askdoc.lexicon import related
+from askdoc.model import Document
+
+np = pytest.importorskip("numpy")
+
+needs_model = pytest.mark.skipif(
+    not semantic.available(), reason='the semantic extra is not installed (pip install "askdoc[semantic]")'
+)
+
+TOWN = [
+    "The mayor opened the new bridge over the river on Monday.",
+    "Heavy rain flooded the streets of the old town.",
+    "The bridge across the river cost the town twelve million euros, the mayor said.",
+    "Doctors at the town hospital treated forty people for smoke inhalation after the fire.",
+    "The amateur football club of the town won the regional cup final on penalties last weekend.",
+    "A fire at the river warehouse burned through the night.",
+    "Schools in the town stayed closed for two days.",
+]
+
+
+class CountingEncoder:
+    """A stand-in for the model: a vector from a text's hash, and a count of texts embedded."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def __call__(self, texts):
+        self.texts.extend(texts)
+        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest() * 48, np.uint8)[: semantic.DIM] for t in texts]
+        m = np.array(rows, np.float32).reshape(len(texts), semantic.DIM) + 1
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+# ------------------------------------------------------------------ blending
+
+
+def test_blend_normalises_each_score_from_its_floor_to_the_best():
+    # BM25: floor 1 (a sentence sharing no word) to 5; cosine: floor -0.2 (least similar) to 0.6.
+    scores = semantic.blend({1: 5.0, 2: 3.0}, {1: 0.2, 2: 0.6, 3: 0.4}, bm25_floor=1.0, cosine_floor=-0.2)
+    assert scores == pytest.approx({1: 0.5 * 1 + 0.5 * 0.5, 2: 0.5 * 0.5 + 0.5 * 1, 3: 0.5 * 0 + 0.5 * 0.75})
+
+
+def test_weight_one_is_bm25_order_and_zero_is_cosine_order():
+    bm25, cosine = {1: 3.0, 2: 2.0, 3: 1.0}, {1: 0.1, 2: 0.5, 3: 0.9}
+    assert max(semantic.blend(bm25, cosine, 0.0, 0.0, weight=1.0).items(), key=lambda x: x[1])[0] == 1
+    assert max(semantic.blend(bm25, cosine, 0.0, 0.0, weight=0.0).items(), key=lambda x: x[1])[0] == 3
+
+
+def test_nearly_equal_bm25_scores_leave_the_order_to_the_cosine():
+    """Five sentences sharing one common word score alike: BM25 says little about them."""
+    bm25 = {1: 1.00, 2: 0.98, 3: 0.97}
+    scores = semantic.blend(bm25, {1: 0.1, 2: 0.2, 3: 0.7, 4: 0.3}, bm25_floor=0.5, cosine_floor=0.0)
+    assert max(scores, key=scores.get) == 3
+
+
+def test_a_score_that_ties_everywhere_adds_nothing():
+    scores = semantic.blend({1: 2.0, 2: 2.0}, {1: 0.1, 2: 0.3}, bm25_floor=2.0, cosine_floor=0.1)
+    assert scores == pytest.approx({1: 0.0, 2: 0.5})
+    assert semantic.blend({}, {}, 0.0, 0.0) == {}
+
+
+def test_the_bm25_floor_is_what_a_sentence_without_the_words_scores():
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    query = index.analyzer.terms("Which players from the town were champions?")
+    scores = index.bm25.search(query, len(TOWN))
+    floor = index.bm25.floor(query)
+    assert 0 < floor < min(score for _, score in scores)
+    rank_bm25 = pytest.importorskip("rank_bm25")
+    corpus = [index.analyzer.terms(index.sentence(i).text) for i in range(len(index))]
+    reference = rank_bm25.BM25Plus(corpus, k1=index.bm25.k1, b=index.bm25.b, delta=index.bm25.delta).get_scores(query)
+    unmatched = [i for i in range(len(index)) if i not in dict(scores)]
+    assert unmatched and all(reference[i] == pytest.approx(floor) for i in unmatched)
+
+
+def test_without_the_extra_askdoc_says_once_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(semantic, "available", lambda: False)
+    said: list[str] = []
+    assert semantic.hint_once(said.append, tmp_path / "cache")
+    assert not semantic.hint_once(said.append, tmp_path / "cache")
+    assert said == [semantic.INSTALL_HINT] and "askdoc[semantic]" in said[0]
+
+
+def test_with_the_extra_there_is_nothing_to_say(tmp_path, monkeypatch):
+    monkeypatch.setattr(semantic, "available", lambda: True)
+    said: list[str] = []
+    assert not semantic.hint_once(said.append, tmp_path)
+    assert said == []
+
+
+# ------------------------------------------------------------------ the tokenizer
+
+
+@pytest.fixture(scope="module")
+def wordpiece():
+    import gzip
+
+    return semantic.WordPiece(gzip.decompress(semantic.VOCAB.read_bytes()).decode("utf-8").splitlines())
+
+
+@pytest.mark.parametrize(
+    "text, ids",
+    [  # ids from Hugging Face tokenizers' BertWordPieceTokenizer(lowercase=True) on the same vocabulary
+        ("Rubio's 12,000-strong delegation", [101, 14548, 3695, 1005, 1055, 2260, 1010, 2199, 1011, 2844, 10656, 102]),
+        ("Café déjà vu İstanbul ﬁ", [101, 7668, 2139, 3900, 24728, 9960, 1984, 102]),  # accents stripped
+        ("中文 x\u200by", [101, 1746, 1861, 1060, 2100, 102]),  # ideographs apart; a zero-width space dropped
+        ("$5^2`~|", [101, 1002, 1019, 1034, 1016, 1036, 1066, 1064, 102]),  # ASCII symbols split like punctuation
+        ("", [101, 102]),
+    ],
+)
+def test_wordpiece_gives_bert_base_uncased_ids(wordpiece, text, ids):
+    assert wordpiece.encode(text) == ids
+
+
+def test_wordpiece_cuts_long_text_and_marks_unknown_words(wordpiece):
+    ids = wordpiece.encode("word " * 1000)
+    assert len(ids) == semantic.MAX_TOKENS and ids[0] == wordpiece.cls and ids[-1] == wordpiece.sep
+    assert wordpiece.encode("x" * 101) == [wordpiece.cls, wordpiece.unk, wordpiece.sep]
+
+
+def test_wordpiece_agrees_with_hugging_face_on_the_bundled_article(wordpiece):
+    tokenizers = pytest.importorskip("tokenizers", reason="Hugging Face tokenizers is not installed")
+    from askdoc.documents import bundled_article
+
+    vocab = {piece: i for i, piece in enumerate(wordpiece.ids)}
+    reference = tokenizers.BertWordPieceTokenizer(vocab, lowercase=True)
+    reference.enable_truncation(semantic.MAX_TOKENS)
+    lines = bundled_article().read_text(encoding="utf-8").splitlines()
+    assert [wordpiece.encode(line) for line in lines] == [e.ids for e in reference.encode_batch(lines)]
+
+
+# ------------------------------------------------------------------ the cache beside an index
+
+
+def write(path, sentences):
+    path.write_text(" ".join(sentences), encoding="utf-8")
+
+
+def test_embeddings_are_saved_beside_the_index_and_reused(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    write(a, TOWN[:4])
+    write(b, TOWN[4:])
+    index_path = tmp_path / "cache" / "town.idx"
+    index = Index.from_paths([str(a), str(b)], index_path=index_path)
+    first = CountingEncoder()
+    matrix = semantic.index_embeddings(index, embed=first)
+    assert matrix.shape == (len(TOWN), semantic.DIM)
+    assert sorted(first.texts) == sorted(TOWN)
+    assert semantic.cache_path(index_path).is_file()
+
+    again = CountingEncoder()
+    reused = semantic.index_embeddings(Index.from_paths([str(a), str(b)], index_path=index_path), embed=again)
+    assert again.texts == []
+    assert np.array_equal(reused, matrix)
+
+
+def test_a_changed_file_is_embedded_again_and_the_others_are_not(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    write(a, TOWN[:4])
+    write(b, TOWN[4:])
+    index_path = tmp_path / "town.idx"
+    semantic.index_embeddings(Index.from_paths([str(a), str(b)], index_path=index_path), embed=CountingEncoder())
+
+    write(b, ["The library reopened after its renovation.", *TOWN[4:]])
+    encoder = CountingEncoder()
+    index = Index.from_paths([str(a), str(b)], index_path=index_path)
+    matrix = semantic.index_embeddings(index, embed=encoder)
+    assert sorted(encoder.texts) == sorted(["The library reopened after its renovation.", *TOWN[4:]])
+    assert np.allclose(matrix, CountingEncoder()([index.sentence(i).text for i in range(len(index))]))
+
+
+def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path):
+    a = tmp_path / "a.txt"
+    write(a, TOWN)
+    index_path = tmp_path / "town.idx"
+    index = Index.from_paths([str(a)], index_path=index_path)
+    semantic.index_embeddings(index, embed=CountingEncoder())
+    cache = semantic.cache_path(index_path)
+    cache.write_bytes(cache.read_bytes()[:-10])
+    encoder = CountingEncoder()
+    semantic.index_embeddings(index, embed=encoder)
+    assert len(encoder.texts) == len(TOWN)
+    encoder = CountingEncoder()
+    semantic.index_embeddings(index, embed=encoder)
+    assert encoder.texts == []
+
+
+def test_an_index_in_memory_is_embedded_without_a_cache():
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    assert index.path is None
+    assert semantic.index_embeddings(index, embed=CountingEncoder()).shape == (len(TOWN), semantic.DIM)
+
+
+# ------------------------------------------------------------------ with the model
+
+
+@needs_model
+def test_embeddings_are_unit_vectors_and_a_paraphrase_is_nearest():
+    rows = semantic.encoder().embed(
+        ["Who headed the American team?", "Marco Rubio led the US delegation.", "It rained in Paris on Monday."]
+    )
+    assert rows.shape == (3, semantic.DIM)
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+    assert rows[0] @ rows[1] > rows[0] @ rows[2] + 0.2
+
+
+@needs_model
+def test_batching_does_not_change_an_embedding():
+    texts = [*TOWN, "A much longer sentence, " * 20]
+    one = semantic.encoder().embed(texts, batch=1)
+    assert np.allclose(one, semantic.encoder().embed(texts, batch=16), atol=1e-4)
+
+
+def blended(index, question, top=3):
+    query = index.analyzer.terms(question)
+    bm25 = index.bm25.search(query, semantic.POOL, related)
+    ranker = semantic.SemanticRanker(semantic.index_embeddings(index))
+    return bm25, ranker.rank(question, bm25, top, index.bm25.floor(query))
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "question, sentence",
+    [
+        ("Which players from the town were champions?", "The amateur football club of the town won"),
+        ("Who in the town got medical care?", "Doctors at the town hospital treated forty people"),
+    ],
+)
+def test_a_paraphrase_ranks_its_sentence_first_where_bm25_does_not(question, sentence):
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    bm25, ranked = blended(index, question)
+    wanted = next(i for i in range(len(index)) if index.sentence(i).text.startswith(sentence))
+    assert bm25[0][0] != wanted  # only "town" is shared, and shorter sentences have it too
+    assert ranked[0][0] == wanted
+
+
+@needs_model
+def test_a_question_that_bm25_answers_well_keeps_its_answer():
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    bm25, ranked = blended(index, "How much did the bridge cost?")
+    assert ranked[0][0] == bm25[0][0] == 2
+    assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
+
+
+@needs_model
+def test_ask_blends_meaning_in_when_the_extra_is_installed():
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    question = "Who in the town got medical care?"
+    assert index.semantic_ranker() is not None  # installed: on by default
+    answer = index.ask(question, explain=True)
+    assert answer.evidence[0].sentence.text.startswith("Doctors at the town hospital treated forty people")
+    assert answer.evidence[0].explanation["semantic"] is True
+    index.use_semantic, index._ranker = False, None
+    assert not index.ask(question).evidence[0].sentence.text.startswith("Doctors")
