@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -121,6 +122,7 @@ class Index:
         by_path = {i.path: i for i in inputs if i.path}
         by_source = {i.source: i for i in inputs if i.path is None}
         self.files = [by_path.get(f["path"]) or by_source[f["source"]] for f in stored.header["files"]]
+        self._firsts = [f["first"] for f in stored.header["files"]]
         self._texts: dict[int, str] = {}
         self.bm25 = BM25Index(stored)
         words = SortedStrings(stored.words_blob, stored.words_off)
@@ -142,6 +144,10 @@ class Index:
         i = self._words.find(word)
         return None if i < 0 else self.bm25.vocab[self._word_term[i]].decode()
 
+    def file_of(self, sid: int) -> int:
+        """The number of the file sentence ``sid`` comes from (files hold consecutive ranges)."""
+        return bisect_right(self._firsts, sid) - 1
+
     def text_of(self, file_no: int) -> str:
         """A file's text, read on first use; an error if it changed since it was indexed (the
         saved offsets would cut the wrong sentences out of it)."""
@@ -156,7 +162,7 @@ class Index:
 
     def sentence(self, sid: int) -> Sentence:
         s = self.stored
-        file_no, start, end = s.sent_file[sid], s.sent_start[sid], s.sent_end[sid]
+        file_no, start, end = self.file_of(sid), s.sent_start[sid], s.sent_end[sid]
         return Sentence(self.text_of(file_no)[start:end], self.files[file_no].source, s.sent_line[sid], start, end)
 
     @property
@@ -248,8 +254,8 @@ class Index:
 
     def _neighbours(self, sid: int, ids: range) -> list[Sentence]:
         """Sentences around ``sid`` from the same document (context never crosses files)."""
-        file_of = self.stored.sent_file
-        return [self.sentence(i) for i in ids if 0 <= i < len(self) and file_of[i] == file_of[sid]]
+        file_no = self.file_of(sid)
+        return [self.sentence(i) for i in ids if 0 <= i < len(self) and self.file_of(i) == file_no]
 
 
 def ask(question: str, paths: Iterable[str] = (), top: int = DEFAULT_TOP, context: int = 0) -> Answer:

@@ -31,13 +31,15 @@ class _Segment:
     term: array = field(default_factory=lambda: array("i"))
     doc: array = field(default_factory=lambda: array("i"))
     tf: array = field(default_factory=lambda: array("H"))
-    start: array = field(default_factory=lambda: array("q"))
-    end: array = field(default_factory=lambda: array("q"))
-    line: array = field(default_factory=lambda: array("i"))
-    length: array = field(default_factory=lambda: array("i"))
+    start: array = field(default_factory=lambda: array("I"))
+    end: array = field(default_factory=lambda: array("I"))
+    line: array = field(default_factory=lambda: array("I"))
+    length: array = field(default_factory=lambda: array("H"))
 
 
 def analyse(text: str, analyzer: Analyzer) -> _Segment:
+    if len(text) >= 2**32:  # offsets are stored in 32 bits
+        raise InputError("a file of 4 Gi characters or more is too large to index")
     seg = _Segment()
     for sentence in split(text):
         _add_sentence(seg, analyzer.terms(sentence.text), sentence.start, sentence.end, sentence.line)
@@ -138,7 +140,7 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer) -> li
         old["remap"] = np.full(len(old["sent"]["len"]), -1, np.int64)
     files, sent_parts, post_parts = [], [], []
     offset = 0
-    for number, (entry, part) in enumerate(parts):
+    for entry, part in parts:
         if isinstance(part, _Segment):
             count = len(part.length)
             sent_parts.append(
@@ -150,7 +152,6 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer) -> li
             first, count = record["first"], record["count"]
             old["remap"][first : first + count] = np.arange(offset, offset + count)
             sent_parts.append({k: v[first : first + count] for k, v in old["sent"].items()} | {"n": count})
-        sent_parts[-1]["file"] = np.full(count, number, np.int32)
         files.append(
             {
                 "path": entry.path,
@@ -187,7 +188,7 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer) -> li
     order = np.lexsort((doc, term))
     term_ptr = np.zeros(len(terms) + 1, np.int64)
     np.cumsum(np.bincount(term, minlength=len(terms)), out=term_ptr[1:])
-    sent = {k: _concat(np, [p[k] for p in sent_parts], t) for k, t in (_SENT_TYPES | {"file": np.int32}).items()}
+    sent = {k: _concat(np, [p[k] for p in sent_parts], t) for k, t in _SENT_TYPES.items()}
     # Surface word -> stem table, so that a query needs NLTK only for words the documents lack.
     words = {}
     if previous is not None:
@@ -231,7 +232,7 @@ def _term_bounds(np, term_ptr, post_doc, post_tf, lengths):
     return np.maximum.reduceat(part, term_ptr[:-1])
 
 
-_SENT_TYPES = {"start": "int64", "end": "int64", "line": "int32", "len": "int32"}
+_SENT_TYPES = {"start": "uint32", "end": "uint32", "line": "uint32", "len": "uint16"}
 _SEGMENT_SENT = {"start": "start", "end": "end", "line": "line", "len": "length"}
 
 

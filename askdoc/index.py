@@ -182,7 +182,7 @@ class BM25Index:
                 np,
                 np.frombuffer(self.post_doc, np.int32),
                 np.frombuffer(self.post_tf, np.uint16),
-                np.frombuffer(self.sent_len, np.int32),
+                np.frombuffer(self.sent_len, np.uint16),
             )
         return self._np_arrays
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 MAGIC = b"ASKDOCIX"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _PREFIX = struct.Struct("<8sQI4x")
 _ALIGN = 8
 
@@ -41,11 +41,11 @@ ARRAYS: dict[str, str] = {
     "words_blob": "B",  # sorted surface words (lowercased), UTF-8
     "words_off": "q",  # W + 1 offsets into words_blob
     "word_term": "i",  # the term id of each word's stem
-    "sent_file": "i",  # file number of each sentence
-    "sent_start": "q",  # character offsets into the decoded file
-    "sent_end": "q",
-    "sent_line": "i",
-    "sent_len": "i",  # number of terms, for BM25's length normalisation
+    # Per sentence (its file is found from the header's per-file ranges):
+    "sent_start": "I",  # character offsets into the decoded file (a file is at most 4 Gi characters)
+    "sent_end": "I",
+    "sent_line": "I",
+    "sent_len": "H",  # number of terms, for BM25's length normalisation (a sentence is at most 10,000 characters)
 }
 
 
