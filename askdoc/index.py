@@ -23,7 +23,9 @@ when they are few (no numpy import for a one-shot question), with numpy when the
 
 from __future__ import annotations
 
+import heapq
 import math
+import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +36,10 @@ DELTA = 1.0
 # Above this many postings for one query, numpy's vectorised path beats a Python loop (about
 # 1 us a posting); below it, a one-shot question on a small corpus never imports numpy.
 NUMPY_FROM = 1_000
+# ... but importing numpy costs ~0.1 s, about what ~150,000 postings cost in Python (MaxScore
+# scans fewer than that): a
+# one-shot question that has not loaded numpy yet stays in Python below this many.
+NUMPY_COLD = 150_000
 
 
 class SortedStrings:
@@ -146,7 +152,7 @@ class BM25Index:
         columns, total = self._columns(query, related)
         if not columns:
             return {}
-        if total < NUMPY_FROM:
+        if not _numpy_pays(total):
             return self._scores_python(columns)
         candidates, acc = self._accumulate(columns)
         return dict(zip(candidates.tolist(), acc.tolist()))
@@ -173,6 +179,53 @@ class BM25Index:
                 s += m.get(d, absent)
             out[d] = s
         return out
+
+    def _top_python(self, columns: list[_Column], k: int) -> dict[int, float]:
+        """Candidates that can be in the top k and their exact scores: MaxScore (see
+        :meth:`_top_numpy`) in plain Python, for a question asked without numpy loaded."""
+        order = sorted(range(len(columns)), key=lambda i: -columns[i].bound)
+        taken: dict[int, dict[int, float]] = {}
+        partial: dict[int, float] = {}
+        for step, i in enumerate(order):
+            c = columns[i]
+            taken[i] = values = self._column_python(c)
+            for d, v in values.items():
+                partial[d] = partial.get(d, 0.0) + (v - c.absent)
+            last = step == len(order) - 1
+            if len(partial) <= k and not last:
+                continue
+            left = sum(columns[j].bound for j in order[step + 1 :])
+            kth = heapq.nlargest(k, partial.values())[-1]
+            if kth > left * (1 + 1e-9) or last:
+                out = {}
+                for d, p in partial.items():
+                    if p + left >= kth * (1 - 1e-9):
+                        s = 0.0
+                        for n, col in enumerate(columns):  # in query order, as rank-bm25 sums
+                            known = taken.get(n)
+                            if known is not None:
+                                s += known.get(d, col.absent)
+                            else:
+                                found = self._value_at(col, d)
+                                s += found[0] if found else col.absent
+                        out[d] = s
+                return out
+        return {}
+
+    def _value_at(self, c: _Column, sid: int) -> tuple[float, str] | None:
+        """Column ``c``'s value for sentence ``sid`` and the word that gave it; None if neither
+        the term nor a relative is in the sentence. The same values as :meth:`_column_python`."""
+        best: tuple[float, str] | None = None
+        own = self._posting(c.lo, c.hi, sid)
+        if own is not None:
+            best = (self._weight(c.idf, own, self.sent_len[sid]), c.term)
+        for other, weight, lo, hi, idf in c.related:
+            tf = self._posting(lo, hi, sid)
+            if tf is not None:
+                v = c.absent + weight * self._extra(idf, tf, self.sent_len[sid])
+                if best is None or v > best[0]:
+                    best = (v, other)
+        return best
 
     def _arrays(self):
         if self._np_arrays is None:
@@ -288,8 +341,8 @@ class BM25Index:
         columns, total = self._columns(query, related)
         if not columns:
             return []
-        if total < NUMPY_FROM:
-            scores = self._scores_python(columns)
+        if not _numpy_pays(total):
+            scores = self._top_python(columns, k)
             return sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k]
         np = self._arrays()[0]
         candidates, acc = self._top_numpy(columns, k)
@@ -313,16 +366,7 @@ class BM25Index:
         included) and the word that matched (the term itself, or the related stem used)."""
         out: dict[str, tuple[float, str]] = {}
         for c in self._columns(query, related)[0]:
-            best: tuple[float, str] | None = None
-            own = self._posting(c.lo, c.hi, sid)
-            if own is not None:
-                best = (self._weight(c.idf, own, self.sent_len[sid]), c.term)
-            for other, weight, lo, hi, idf in c.related:
-                tf = self._posting(lo, hi, sid)
-                if tf is not None:
-                    v = c.absent + weight * self._extra(idf, tf, self.sent_len[sid])
-                    if best is None or v > best[0]:
-                        best = (v, other)
+            best = self._value_at(c, sid)
             if best is not None:
                 previous = out.get(c.term)
                 out[c.term] = (previous[0] + best[0], best[1]) if previous else best
@@ -335,6 +379,11 @@ class BM25Index:
 
 
 Related = Callable[[str], Sequence[tuple[str, float]]]
+
+
+def _numpy_pays(postings: int) -> bool:
+    """Score with numpy? Yes for many postings; for fewer, only if it is imported already."""
+    return postings >= NUMPY_COLD or (postings >= NUMPY_FROM and "numpy" in sys.modules)
 
 
 @dataclass

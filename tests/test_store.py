@@ -37,6 +37,7 @@ def _generated_corpus(tmp_path, n: int = 3000):
 def test_top_k_from_a_saved_index_equals_rank_bm25_exactly(tmp_path, monkeypatch, numpy_path):
     if numpy_path:
         monkeypatch.setattr(index_module, "NUMPY_FROM", 0)
+        monkeypatch.setattr(index_module, "NUMPY_COLD", 0)
     doc = _generated_corpus(tmp_path)
     Index.from_paths([str(doc)], index_path=tmp_path / "i.idx")  # build and save
     index = Index.from_paths([str(doc)], index_path=tmp_path / "i.idx")  # answer from the saved file
@@ -139,9 +140,12 @@ def test_two_index_processes_at_once_both_succeed_and_leave_one_valid_index(tmp_
     assert index.report.analysed == [] and not index.ask("otter heron").abstained
 
 
-def test_pruned_top_k_on_a_zipfian_corpus_equals_rank_bm25(tmp_path, monkeypatch):
-    """Rare and common words mixed, as in real text: the numpy path skips most common postings."""
-    monkeypatch.setattr(index_module, "NUMPY_FROM", 0)
+@pytest.mark.parametrize("numpy_path", [False, True])
+def test_pruned_top_k_on_a_zipfian_corpus_equals_rank_bm25(tmp_path, monkeypatch, numpy_path):
+    """Rare and common words mixed, as in real text: pruning skips most common postings."""
+    threshold = 0 if numpy_path else 10**9
+    monkeypatch.setattr(index_module, "NUMPY_FROM", threshold)
+    monkeypatch.setattr(index_module, "NUMPY_COLD", threshold)
     rng = random.Random(11)
     vocab = [f"w{i}" for i in range(400)]
     weights = [1 / (i + 1) for i in range(400)]  # Zipf: w0 is in most sentences, w399 in few
