@@ -34,11 +34,10 @@ K1 = 1.2
 B = 0.5
 DELTA = 1.0
 # Above this many postings for one query, numpy's vectorised path beats a Python loop (about
-# 1 us a posting); below it, a one-shot question on a small corpus never imports numpy.
+# 1 us a posting), once numpy is loaded (in the shell, in batch mode).
 NUMPY_FROM = 1_000
-# ... but importing numpy costs ~0.1 s, about what ~150,000 postings cost in Python (MaxScore
-# scans fewer than that): a
-# one-shot question that has not loaded numpy yet stays in Python below this many.
+# Importing numpy costs ~0.1 s, about what MaxScore in Python spends on a query of this many
+# postings (it scans fewer): a one-shot question stays in Python below it.
 NUMPY_COLD = 150_000
 
 
