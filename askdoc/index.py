@@ -244,12 +244,10 @@ class BM25Index:
         spans = [(c.lo, c.hi) for c in columns] + [(lo, hi) for c in columns for _, _, lo, hi, _ in c.related]
         return np.unique(np.concatenate([post_doc[lo:hi] for lo, hi in spans]))
 
-    def _exact(self, columns: list[_Column], candidates):
-        """Scores of ``candidates`` (sorted ids): each term's postings are searched for them, and
-        the terms' contributions summed in query order, so that they equal rank-bm25's."""
-        np, post_doc, post_tf, sent_len = self._arrays()
-        acc = np.zeros(len(candidates))
-        lengths = sent_len[candidates].astype(np.int64)
+    def _column_values(self, c: _Column, candidates, lengths):
+        """Column ``c``'s exact values for ``candidates`` (``absent`` where neither the term nor
+        a relative occurs), found by binary search in its postings."""
+        np, post_doc, post_tf, _ = self._arrays()
 
         def lookup(lo: int, hi: int):
             docs = post_doc[lo:hi]
@@ -258,14 +256,22 @@ class BM25Index:
             found[found] = docs[at[found]] == candidates[found]
             return found, post_tf[lo + at[found]].astype(np.int64)
 
+        column = np.full(len(candidates), c.absent)
+        found, tf = lookup(c.lo, c.hi)
+        column[found] = self._weight(c.idf, tf, lengths[found])
+        for _, weight, lo, hi, idf in c.related:
+            found, tf = lookup(lo, hi)
+            column[found] = np.maximum(column[found], c.absent + weight * self._extra(idf, tf, lengths[found]))
+        return column
+
+    def _exact(self, columns: list[_Column], candidates):
+        """Scores of ``candidates``: the terms' contributions summed in query order, as rank-bm25
+        sums them, so that they are equal."""
+        np, _, _, sent_len = self._arrays()
+        acc = np.zeros(len(candidates))
+        lengths = sent_len[candidates].astype(np.int64)
         for c in columns:
-            column = np.full(len(candidates), c.absent)
-            found, tf = lookup(c.lo, c.hi)
-            column[found] = self._weight(c.idf, tf, lengths[found])
-            for _, weight, lo, hi, idf in c.related:
-                found, tf = lookup(lo, hi)
-                column[found] = np.maximum(column[found], c.absent + weight * self._extra(idf, tf, lengths[found]))
-            acc += column
+            acc += self._column_values(c, candidates, lengths)
         return acc
 
     def _accumulate(self, columns: list[_Column]):
@@ -322,13 +328,28 @@ class BM25Index:
                 kth = np.partition(values, len(values) - k)[len(values) - k] if len(values) > k else values.min()
                 if kth > left * (1 + 1e-9) or step == len(order) - 1:
                     # Only sentences whose best case reaches the k-th partial score can be in the top k.
-                    keep = candidates[values + left >= kth * (1 - 1e-9)]
-                    return keep, self._exact(columns, keep)
+                    keep = values + left >= kth * (1 - 1e-9)
+                    return self._finish(columns, order[step + 1 :], candidates[keep], values[keep], left, k)
             raise AssertionError("unreachable: the last step always returns")
         finally:
             for ids in found:
                 partial[ids] = 0.0
                 seen[ids] = False
+
+    def _finish(self, columns: list[_Column], rest: list[int], candidates, partial, left: float, k: int):
+        """Look the remaining (common) terms up for the candidates only, one at a time, dropping
+        those that can no longer reach the k-th best; then score the survivors exactly."""
+        np, _, _, sent_len = self._arrays()
+        for i in rest:
+            if len(candidates) <= k:
+                break
+            c = columns[i]
+            partial = partial + (self._column_values(c, candidates, sent_len[candidates].astype(np.int64)) - c.absent)
+            left -= c.bound
+            kth = np.partition(partial, len(partial) - k)[len(partial) - k]
+            keep = partial + left >= kth * (1 - 1e-9)
+            candidates, partial = candidates[keep], partial[keep]
+        return candidates, self._exact(columns, candidates)
 
     def search(self, query: Sequence[str], k: int, related: Related | None = None) -> list[tuple[int, float]]:
         """Top ``k`` (sentence id, score) pairs, best first; ties keep document order.
@@ -380,9 +401,15 @@ class BM25Index:
 Related = Callable[[str], Sequence[tuple[str, float]]]
 
 
+_asked = 0  # questions scored in this process: from the second on, it is a long-lived one
+
+
 def _numpy_pays(postings: int) -> bool:
-    """Score with numpy? Yes for many postings; for fewer, only if it is imported already."""
-    return postings >= NUMPY_COLD or (postings >= NUMPY_FROM and "numpy" in sys.modules)
+    """Score with numpy? Yes for many postings; for fewer, only in a process that keeps asking
+    (the shell, batch mode, a library user) or has numpy loaded already."""
+    global _asked
+    _asked += 1
+    return postings >= NUMPY_COLD or (postings >= NUMPY_FROM and (_asked > 1 or "numpy" in sys.modules))
 
 
 @dataclass
