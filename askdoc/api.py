@@ -41,6 +41,9 @@ from .model import Answer, BuildReport, Document, Evidence, Sentence
 Progress = Callable[[int, int], None]  # (files done, sentences so far), as build calls it
 
 DEFAULT_TOP = 3
+# File texts kept in memory for quoting sentences (characters); a long shell session over a
+# big corpus would otherwise end up holding every file it ever quoted.
+TEXT_CACHE_CHARS = 32_000_000
 
 
 class Index:
@@ -123,7 +126,8 @@ class Index:
         by_source = {i.source: i for i in inputs if i.path is None}
         self.files = [by_path.get(f["path"]) or by_source[f["source"]] for f in stored.header["files"]]
         self._firsts = [f["first"] for f in stored.header["files"]]
-        self._texts: dict[int, str] = {}
+        self._texts: dict[int, str] = {}  # file number -> text, least recently used first
+        self._text_chars = 0
         self.bm25 = BM25Index(stored)
         words = SortedStrings(stored.words_blob, stored.words_off)
         self._words, self._word_term = words, stored.word_term
@@ -158,6 +162,12 @@ class Index:
             if entry.path is not None and entry.sha256 != self.stored.header["files"][file_no]["sha256"]:
                 raise InputError(f"{entry.source} changed while askdoc was reading it; ask again")
             self._texts[file_no] = text
+            self._text_chars += len(text)
+            while self._text_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
+                oldest = next(iter(self._texts))  # dicts keep insertion order: the least recent first
+                self._text_chars -= len(self._texts.pop(oldest))
+        else:
+            self._texts[file_no] = self._texts.pop(file_no)  # now the most recent
         return text
 
     def sentence(self, sid: int) -> Sentence:
@@ -281,6 +291,8 @@ def _load_previous(path: Path, warn: Warn | None):
         return None
     header = previous.header
     if header.get("analysis") != ANALYSIS_VERSION or header.get("params") != {"k1": K1, "b": B, "delta": DELTA}:
+        if warn:
+            warn(f"the saved index {path} comes from another version of askdoc; rebuilding it")
         return None
     return previous
 

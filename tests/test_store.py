@@ -180,3 +180,15 @@ def test_a_file_changed_after_indexing_is_reported_not_misquoted(tmp_path):
     (folder / "a.txt").write_text("Something else entirely now stands in this file.", encoding="utf-8")
     with pytest.raises(InputError, match="changed"):
         index.ask("Where does the otter sleep?")
+
+
+def test_quoted_file_texts_are_kept_within_a_budget(tmp_path, monkeypatch):
+    monkeypatch.setattr("askdoc.api.TEXT_CACHE_CHARS", 100)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"f{i}.txt").write_text(f"The otter number {i} sleeps by the long river bank.", encoding="utf-8")
+    index = Index.from_paths([str(folder)])
+    for i in range(6):
+        assert index.ask(f"Where does otter number {i} sleep?", top=1).evidence[0].sentence.text.startswith("The otter")
+    assert 1 <= len(index._texts) <= 2 and index._text_chars <= 100 + 60
