@@ -30,7 +30,6 @@ import importlib
 import importlib.util
 import json
 import mmap
-import os
 import struct
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -403,30 +402,15 @@ def _read(path: Path, analysis: str, model: str) -> tuple[dict[str, np.ndarray],
 
 
 def _write(path: Path, analysis: str, model: str, keys: list[str], counts: list[int], matrix: np.ndarray) -> None:
-    """Write atomically, as :func:`askdoc.store.save` does: a temporary file, then a rename."""
-    import tempfile  # only here: answering from a saved index imports neither it nor hashlib
-
+    """Write atomically, with :func:`askdoc.store.save`: a temporary file, then a rename."""
     import numpy as np
+
+    from .store import save
 
     header = {"version": _VERSION, "analysis": analysis, "model": model, "dim": DIM, "keys": keys, "counts": counts}
     head = json.dumps(header, separators=(",", ":")).encode()
     head += b" " * (-(_PREFIX.size + len(head)) % 16)  # rows start 16-byte aligned
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(_PREFIX.pack(_MAGIC, len(head)))
-            f.write(head)
-            f.write(np.ascontiguousarray(matrix, "<f4").tobytes())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    save(path, [_PREFIX.pack(_MAGIC, len(head)), head, np.ascontiguousarray(matrix, "<f4").tobytes()])
 
 
 @lru_cache(maxsize=4)
