@@ -223,7 +223,10 @@ class Index:
         if not hits:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
         if ranker:
-            hits = ranker.rank(question, hits, top, self.bm25.floor(query), vector=vector)
+            from .semantic import bm25_weight
+
+            weight = bm25_weight(self._coverage(hits[0][0], query))
+            hits = ranker.rank(question, hits, top, self.bm25.floor(query), weight=weight, vector=vector)
         evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
         attach_answer(answer, {term: self.bm25.idf(term) for term in query})
@@ -240,6 +243,13 @@ class Index:
                     "type_match": e.answer_span is not None,
                 }
         return answer
+
+    def _coverage(self, sid: int, query: list[str]) -> float:
+        """The IDF-weighted share of the query's terms that sentence ``sid`` matches."""
+        weights = {t: self.bm25.idf(t) for t in query}
+        total = sum(weights.values())
+        matched = self.bm25.contributions(sid, query, related)
+        return sum(w for t, w in weights.items() if t in matched) / total if total else 0.0
 
     def ask_many(self, questions: Sequence[tuple[object, str]], **options) -> list[Answer]:
         """Answer (id, question) pairs; with the semantic extra, the questions are embedded together."""
