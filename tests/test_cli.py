@@ -241,3 +241,21 @@ def test_version(cli):
     from askdoc import __version__
 
     assert cli("--version").stdout.strip() == f"askdoc {__version__}"
+
+
+def test_index_builds_shows_and_clears_the_saved_index(cli, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The otter sleeps by the river. The heron fishes.", encoding="utf-8")
+    built = cli("index", str(folder))
+    assert built.code == 0 and "1 analysed" in built.stderr and built.stdout == ""
+    again = cli("index", str(folder))
+    assert "0 analysed, 1 unchanged" in again.stderr
+    info = cli("index", str(folder), "--info")
+    assert info.code == 0 and "sentences: 2" in info.stdout and str(folder / "a.txt") in info.stdout
+    path = re.search(r"^index: (.+)$", info.stdout, re.MULTILINE).group(1)
+    assert Path(path).is_file()
+    cleared = cli("index", str(folder), "--clear")
+    assert cleared.code == 0 and not Path(path).exists()
+    gone = cli("index", str(folder), "--info")
+    assert gone.code == 2 and gone.stderr.startswith("askdoc: error: no usable saved index")
