@@ -255,14 +255,25 @@ def shell(
     top: int = typer.Option(3, "--top", "-k", min=1, help="How many sentences to return."),
     context: int = typer.Option(0, "--context", "-C", min=0, help="Sentences shown around each hit."),
     fmt: Format = typer.Option(Format.auto, "--format", "-f", case_sensitive=False),
+    errors: Errors = typer.Option(
+        Errors.strict, "--errors", help="Undecodable bytes: stop with an error, or replace them with U+FFFD."
+    ),
+    semantic: bool | None = typer.Option(
+        None, "--semantic/--no-semantic", help="Blend in sentence meaning (needs askdoc[semantic]).", show_default=False
+    ),
+    index: Path | None = INDEX_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
 ) -> None:
     """Load documents once, then answer question after question (history, :commands, completion).
 
     [bold]Example[/bold]: askdoc shell notes/   then type a question, or :help
     """
+    from functools import partial
+
     from .shell import run
 
-    raise typer.Exit(run(paths or [], top=top, context=context, fmt=fmt, warn=warn))
+    opener = partial(open_index, index=index, no_cache=no_cache, errors=errors.value, semantic=semantic)
+    raise typer.Exit(run(paths or [], top=top, context=context, fmt=fmt, warn=warn, opener=opener))
 
 
 @app.command("index")

@@ -84,6 +84,7 @@ def resolve_command(word: str) -> str | None:
 
 
 Stamp = tuple[int, int] | None  # (mtime in ns, size); None once the file is gone
+Opener = Callable[[list[str]], "Index"]
 
 
 def _stamp(path: str) -> Stamp:
@@ -101,6 +102,7 @@ class Corpus:
     paths: list[str]
     index: Index
     seconds: float
+    opener: Opener | None = None  # how to open an index of paths (the CLI's options); reused by :open
     reported: dict[str, Stamp] = field(default_factory=dict)
 
     def files(self) -> list[tuple[str, int, str]]:
@@ -129,19 +131,20 @@ def _state(f: InputFile) -> str:
     return "gone" if now is None else "changed"
 
 
-def load(paths: list[str], warn: Warn) -> Corpus:
+def load(paths: list[str], warn: Warn, opener: Opener | None = None) -> Corpus:
     """Open the (saved) index of ``paths`` and read every text now, so the shell answers from this copy."""
-    from .cli import open_index
+    if opener is None:
+        from .cli import open_index as opener
 
     if STDIN in paths:
         raise InputError("the shell reads questions from stdin, so it cannot read a document from -")
     started = time.perf_counter()
-    index = open_index(paths)
+    index = opener(paths)
     # Evidence is cut out of the text by offsets: reading the texts now keeps the answers
     # consistent with the index even if a file is edited while the shell is open.
     for file_no in range(len(index.files)):
         index.text_of(file_no)
-    return Corpus(list(paths), index, time.perf_counter() - started)
+    return Corpus(list(paths), index, time.perf_counter() - started, opener)
 
 
 def reload(corpus: Corpus, warn: Warn) -> Corpus:
@@ -154,7 +157,7 @@ def reload(corpus: Corpus, warn: Warn) -> Corpus:
             warn(f"{p} is gone from disk; dropped")
     if corpus.paths and not kept:
         raise InputError("none of the documents is on disk any more; the loaded copy stays")
-    return load(kept, warn)
+    return load(kept, warn, corpus.opener)
 
 
 def _plural(n: int, word: str) -> str:
@@ -281,7 +284,7 @@ class Session:
     def do_open(self, args: list[str]) -> None:
         paths = [os.path.expanduser(a) for a in args]
         with self._busy():
-            self.corpus = load(paths, self.warn) if paths else reload(self.corpus, self.warn)
+            self.corpus = load(paths, self.warn, self.corpus.opener) if paths else reload(self.corpus, self.warn)
         self.say(describe(self.corpus))
 
     def do_sources(self, args: list[str]) -> None:
@@ -316,12 +319,14 @@ class Session:
 # ---------------------------------------------------------------- the loops
 
 
-def run(paths: list[str], top: int, context: int, fmt: Format, warn: Warn) -> ExitCode:
-    """Load ``paths`` (the bundled article when empty), then read lines until :quit or end of input."""
+def run(paths: list[str], top: int, context: int, fmt: Format, warn: Warn, opener: Opener | None = None) -> ExitCode:
+    """Load ``paths`` (the bundled article when empty), then read lines until :quit or end of input.
+
+    ``opener`` opens an index of paths (default: the CLI's ``open_index`` with its defaults)."""
     from .render import make_console, resolve_format
 
     interactive = sys.stdin.isatty() and (sys.stdout.isatty() or sys.stderr.isatty())
-    session = Session(load(paths, warn), top, context, resolve_format(fmt), warn, make_console, interactive)
+    session = Session(load(paths, warn, opener), top, context, resolve_format(fmt), warn, make_console, interactive)
     session.say(describe(session.corpus))
     if not interactive:
         return _read_pipe(session, sys.stdin.buffer)
