@@ -423,7 +423,28 @@ def _history(warn: Warn):
     except OSError as e:
         warn(f"history not saved: {path}: {e.strerror or e}")
         return InMemoryHistory()
+    _trim_history(path)
     return SafeFileHistory(str(path))
+
+
+# The history file is trimmed to its last HISTORY_KEEP questions once it passes HISTORY_MAX bytes.
+HISTORY_MAX = 1_000_000
+HISTORY_KEEP = 5_000
+
+
+def _trim_history(path: Path) -> None:
+    """Keep a long-used history file from growing without end (prompt_toolkit only appends)."""
+    try:
+        if path.stat().st_size <= HISTORY_MAX:
+            return
+        entries = path.read_text(encoding="utf-8", errors="replace").split("\n# ")  # FileHistory's entry mark
+        kept = "\n# ".join(entries[-HISTORY_KEEP:])
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(kept if kept.startswith("\n") else "\n# " + kept, encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an untrimmed history still works
 
 
 def _completer():

@@ -230,3 +230,18 @@ def test_stdin_cannot_be_both_the_questions_and_a_document(env):
     assert result.returncode == 2
     assert "cannot read a document from -" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_long_history_file_is_trimmed_to_its_latest_questions(tmp_path, monkeypatch):
+    from askdoc import shell
+
+    history = tmp_path / "history"
+    entries = (f"\n# 2026-01-01 00:00:00.{i:06d}\n+question {i}\n" for i in range(300))
+    history.write_text("".join(entries), encoding="utf-8")
+    monkeypatch.setattr(shell, "HISTORY_MAX", 100)
+    monkeypatch.setattr(shell, "HISTORY_KEEP", 10)
+    shell._trim_history(history)
+    from prompt_toolkit.history import FileHistory
+
+    kept = list(FileHistory(str(history)).load_history_strings())  # newest first
+    assert kept == [f"question {i}" for i in range(299, 289, -1)]
