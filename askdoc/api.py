@@ -16,7 +16,7 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from . import store
 from .analysis import ANALYSIS_VERSION, Analyzer
@@ -36,9 +36,10 @@ from .documents import (
 from .errors import InputError
 from .index import DELTA, K1, B, BM25Index, SortedStrings
 from .lexicon import related
-from .model import Answer, BuildReport, Document, Evidence, Sentence
+from .model import Answer, Document, Evidence, Sentence
 
-Progress = Callable[[int, int], None]  # (files done, sentences so far), as build calls it
+if TYPE_CHECKING:
+    from .build import Built, Progress
 
 DEFAULT_TOP = 3
 # File texts kept in memory for quoting sentences (characters); a long shell session over a
@@ -54,11 +55,11 @@ class Index:
     use_semantic: bool | None = None
 
     def __init__(self, documents: Sequence[Document], errors: str = "strict"):
-        from .build import build  # numpy and NLTK come with it: only when something must be analysed
+        """An index of documents already read, in memory (nothing is saved)."""
+        from .build import build
 
-        inputs = [text_input(d) for d in documents]
-        pieces, report = build(inputs, errors=errors)
-        self._open(store.decode(b"".join(pieces)), inputs, errors, report, None)
+        built = build([text_input(d) for d in documents], errors=errors)
+        self._open(store.decode(b"".join(built.pieces)), built, errors, None)
 
     @classmethod
     def from_paths(
@@ -78,56 +79,55 @@ class Index:
         by later calls on the same paths. ``progress(total_files)`` may return a callback that
         building calls as files are done.
         """
+        from .build import build
+
         paths = list(paths)
-        inputs: list[InputFile] = []
-        if not paths:
+        if paths:
+            inputs: list[InputFile] = []
+            for p in paths:
+                if p == STDIN:
+                    inputs.append(text_input(read_stream(stdin, errors=errors, warn=warn)))
+                else:
+                    inputs.extend(collect_paths(p, warn))
+        else:
             paths = [str(bundled_article())]
-            inputs.append(file_input(Path(paths[0]), BUNDLED_NAME))
-        for p in paths if not inputs else ():
-            if p == STDIN:
-                inputs.append(text_input(read_stream(stdin, errors=errors, warn=warn)))
-            else:
-                inputs.extend(collect_paths(p, warn))
+            inputs = [file_input(Path(paths[0]), BUNDLED_NAME)]
         self = cls.__new__(cls)
         self._warn = warn
         self.use_semantic = semantic
+        on_file = progress(len(inputs)) if progress else None
         if not cache or any(i.path is None for i in inputs):
-            from .build import build  # numpy and NLTK come with it: only when something must be analysed
-
-            pieces, report = build(inputs, errors=errors, warn=warn, progress=_start(progress, inputs))
-            self._open(store.decode(b"".join(pieces)), inputs, errors, report, None)
+            built = build(inputs, errors=errors, warn=warn, progress=on_file)
+            self._open(store.decode(b"".join(built.pieces)), built, errors, None)
             return self
         path = index_path or index_file(paths)
-        previous = _load_previous(path, warn)
-        if previous is not None and _unchanged(previous, inputs):
+        previous = _load_previous(path, errors, warn)
+        built = build(inputs, previous, errors=errors, warn=warn, progress=on_file)
+        if built.pieces is None:  # the saved index is still exact
             store.touch(path)
-            self._open(previous, inputs, errors, BuildReport(reused=[i.source for i in inputs]), path)
+            self._open(previous, built, errors, path)
             return self
-        from .build import build
-
-        pieces, report = build(inputs, previous, errors=errors, warn=warn, progress=_start(progress, inputs))
         try:
-            store.save(path, pieces)
+            store.save(path, built.pieces)
             if index_path is None:
                 store.prune_cache(path.parent)
         except OSError as e:
             if warn:
                 warn(f"cannot save the index to {path} ({e.strerror or e}); answering without it")
             path = None
-        self._open(store.decode(b"".join(pieces)), inputs, errors, report, path)
+        self._open(store.decode(b"".join(built.pieces)), built, errors, path)
         return self
 
-    def _open(self, stored, inputs: list[InputFile], errors: str, report: BuildReport, path: Path | None) -> None:
+    def _open(self, stored, built: Built, errors: str, path: Path | None) -> None:
         self.stored = stored
-        self.report = report
+        self.report = built.report
         self.path = path
         self._errors = errors
-        by_path = {i.path: i for i in inputs if i.path}
-        by_source = {i.source: i for i in inputs if i.path is None}
-        self.files = [by_path.get(f["path"]) or by_source[f["source"]] for f in stored.header["files"]]
+        self.files = built.inputs  # in the index's order
         self._firsts = [f["first"] for f in stored.header["files"]]
         self._texts: dict[int, str] = {}  # file number -> text, least recently used first
         self._text_chars = 0
+        self.keep_texts = False  # True: never forget a text once read (the shell answers from its copy)
         self.bm25 = BM25Index(stored)
         words = SortedStrings(stored.words_blob, stored.words_off)
         self._words, self._word_term = words, stored.word_term
@@ -163,7 +163,7 @@ class Index:
                 raise InputError(f"{entry.source} changed while askdoc was reading it; ask again")
             self._texts[file_no] = text
             self._text_chars += len(text)
-            while self._text_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
+            while not self.keep_texts and self._text_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
                 oldest = next(iter(self._texts))  # dicts keep insertion order: the least recent first
                 self._text_chars -= len(self._texts.pop(oldest))
         else:
@@ -226,7 +226,7 @@ class Index:
             from .semantic import bm25_weight
 
             weight = bm25_weight(self._coverage(hits[0][0], query))
-            hits = ranker.rank(question, hits, top, self.bm25.floor(query), weight=weight, vector=vector)
+            hits = ranker.rank(question, hits, top, self.bm25.floor(query, related), weight=weight, vector=vector)
         evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
         attach_answer(answer, {term: self.bm25.idf(term) for term in query})
@@ -290,7 +290,7 @@ def index_file(paths: Sequence[str]) -> Path:
     return store.cache_dir() / f"{hashlib.sha256(key.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.idx"
 
 
-def _load_previous(path: Path, warn: Warn | None):
+def _load_previous(path: Path, errors: str, warn: Warn | None):
     try:
         previous = store.load(path)
     except OSError:
@@ -304,13 +304,6 @@ def _load_previous(path: Path, warn: Warn | None):
         if warn:
             warn(f"the saved index {path} comes from another version of askdoc; rebuilding it")
         return None
+    if header.get("errors") != errors:
+        return None  # read with another --errors: files it skipped or replaced would differ
     return previous
-
-
-def _unchanged(previous, inputs: list[InputFile]) -> bool:
-    files = previous.header["files"]
-    return len(files) == len(inputs) and all(i.same_file(f) for i, f in zip(inputs, files))
-
-
-def _start(progress: Callable[[int], Progress] | None, inputs: list[InputFile]) -> Progress | None:
-    return progress(len(inputs)) if progress else None

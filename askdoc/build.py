@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .analysis import ANALYSIS_VERSION, Analyzer
 from .documents import InputFile, read_text
@@ -71,21 +72,33 @@ def from_terms(corpus: Sequence[Sequence[str]]) -> list:
     return _assemble(np, [(InputFile("terms", None, text=""), seg)], None, Analyzer())
 
 
+class Built(NamedTuple):
+    """What a build produced: the index file's pieces (None when ``previous`` is still exact),
+    what happened to each file, and the inputs indexed, in the index's order."""
+
+    pieces: list | None
+    report: BuildReport
+    inputs: list[InputFile]
+
+
 def build(
     inputs: Sequence[InputFile],
     previous: StoredIndex | None = None,
     errors: str = "strict",
     warn: Callable[[str], None] | None = None,
     progress: Progress | None = None,
-) -> tuple[list, BuildReport]:
-    """Encode an index of ``inputs`` (pieces for :func:`store.save`), reusing ``previous`` where it can."""
-    import numpy as np
+) -> Built:
+    """Encode an index of ``inputs`` (pieces for :func:`store.save`), reusing ``previous`` where it can.
 
+    A file named on the command line that cannot be read is an error; one found in a folder is
+    skipped (with a note to ``warn``, if given). ``progress(files done, sentences)`` hears of every
+    input, skipped or not."""
     report = BuildReport()
     old_files = {f["path"]: (i, f) for i, f in enumerate(previous.header["files"])} if previous else {}
     analyzer = Analyzer()
     kept: list[InputFile] = []
     parts: list[tuple[InputFile, object]] = []  # (input, _Segment | old file number)
+    touched = False  # a file with a new mtime but the same content: its record needs rewriting
     sentences = 0
     for done, entry in enumerate(inputs, 1):
         old = old_files.get(entry.path) if entry.path else None
@@ -96,12 +109,16 @@ def build(
             try:
                 text = read_text(entry, errors, warn)
             except InputError as e:
-                if entry.named or warn is None:
+                if entry.named:
                     raise
-                warn(f"skipped {e}")
+                if warn:
+                    warn(f"skipped {e}")
+                if progress:
+                    progress(done, sentences)
                 continue
             if old and old[1]["sha256"] == entry.sha256:
-                parts.append((entry, old[0]))  # touched, not changed
+                parts.append((entry, old[0]))
+                touched = True
             else:
                 parts.append((entry, analyse(text, analyzer)))
                 report.analysed.append(entry.source)
@@ -112,7 +129,11 @@ def build(
     report.reused = [e.source for e, part in parts if not isinstance(part, _Segment)]
     current = {e.path for e in kept}
     report.removed = [f["path"] for f in (previous.header["files"] if previous else []) if f["path"] not in current]
-    return _assemble(np, parts, previous, analyzer), report
+    if previous is not None and not touched and [p for _, p in parts] == list(range(len(previous.header["files"]))):
+        return Built(None, report, kept)  # every file reused, in the same order: nothing to write
+    import numpy as np
+
+    return Built(_assemble(np, parts, previous, analyzer, errors), report, kept)
 
 
 def _count(part: object, previous: StoredIndex | None) -> int:
@@ -122,7 +143,7 @@ def _count(part: object, previous: StoredIndex | None) -> int:
     return previous.header["files"][part]["count"]
 
 
-def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer) -> list:
+def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer, errors: str = "strict") -> list:
     """Merge fresh segments and reused ranges of ``previous`` into one sorted CSR index."""
     old_vocab = _strings(previous.vocab_blob, previous.vocab_off) if previous else []
     vocab: set[str] = set()
@@ -201,6 +222,7 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer) -> li
     header = {
         "analysis": ANALYSIS_VERSION,
         "params": {"k1": K1, "b": B, "delta": DELTA},
+        "errors": errors,  # how undecodable bytes were read: a saved index is reused only the same way
         "files": files,
         "sentences": offset,
         "total_length": int(sent["len"].sum()),

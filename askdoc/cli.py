@@ -136,15 +136,53 @@ def open_index(
     """Index.from_paths with the CLI's warnings and, on a terminal, a progress bar on stderr."""
     from .api import Index
 
-    return Index.from_paths(
-        paths,
-        errors=errors,
-        warn=None if quiet else warn,
-        cache=not no_cache,
-        index_path=index,
-        progress=None if quiet or not sys.stderr.isatty() else _progress_bar,
-        semantic=semantic,
-    )
+    bars: list[ProgressBar] = []
+
+    def progress(total: int) -> ProgressBar | None:
+        if total < 2:
+            return None
+        bars.append(ProgressBar(total))
+        return bars[-1]
+
+    try:
+        return Index.from_paths(
+            paths,
+            errors=errors,
+            warn=None if quiet else warn,
+            cache=not no_cache,
+            index_path=index,
+            progress=None if quiet or not sys.stderr.isatty() else progress,
+            semantic=semantic,
+        )
+    finally:
+        for bar in bars:  # whatever happened, give the terminal its cursor back
+            bar.stop()
+
+
+class ProgressBar:
+    """A Rich progress bar on stderr while indexing; called as ``build`` finishes each file."""
+
+    def __init__(self, total: int):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(
+            TextColumn("indexing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files, {task.fields[sentences]:,} sentences"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._bar.add_task("indexing", total=total, sentences=0)
+        self._bar.start()
+
+    def __call__(self, done: int, sentences: int) -> None:
+        self._bar.update(self._task, completed=done, sentences=sentences)
+
+    def stop(self) -> None:
+        self._bar.stop()
 
 
 def _hint_semantic(idx, quiet: bool) -> None:
@@ -154,33 +192,6 @@ def _hint_semantic(idx, quiet: bool) -> None:
     from . import semantic, store
 
     semantic.hint_once(lambda text: sys.stderr.write(f"askdoc: note: {text}\n"), store.cache_dir())
-
-
-def _progress_bar(total: int):
-    """A Rich progress bar on stderr for building; returns the callback ``build`` calls per file."""
-    if total < 2:
-        return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(
-        TextColumn("indexing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("files, {task.fields[sentences]:,} sentences"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("indexing", total=total, sentences=0)
-    bar.start()
-
-    def update(done: int, sentences: int) -> None:
-        bar.update(task, completed=done, sentences=sentences)
-        if done >= total:
-            bar.stop()
-
-    return update
 
 
 @app.command(help=ASK_EXAMPLES, no_args_is_help=True)
@@ -305,9 +316,11 @@ def index_(
     target = index or index_file(paths)
     if clear:
         try:
-            target.unlink()
+            store.remove(target)
         except FileNotFoundError:
             raise InputError(f"no saved index for these paths ({target})") from None
+        except OSError as e:
+            raise InputError(f"{target}: {e.strerror or e}") from None
         if not quiet:
             sys.stderr.write(f"askdoc: removed {target}\n")
         return
@@ -316,6 +329,8 @@ def index_(
             stored = store.load(target)
         except (FileNotFoundError, store.CorruptIndex) as e:
             raise InputError(f"no usable saved index for these paths ({target}: {e})") from None
+        except OSError as e:
+            raise InputError(f"{target}: {e.strerror or e}") from None
         header = stored.header
         sys.stdout.write(
             f"index: {target}\nsize: {target.stat().st_size:,} bytes\n"

@@ -210,7 +210,8 @@ def read_documents(paths: list[str], errors: str = "strict", warn: Warn | None =
             try:
                 docs.append(Document(entry.source, read_text(entry, errors, warn)))
             except InputError as e:
-                if entry.named or warn is None:
+                if entry.named:
                     raise
-                warn(f"skipped {e}")
+                if warn:
+                    warn(f"skipped {e}")
     return docs

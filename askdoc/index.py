@@ -147,14 +147,8 @@ class BM25Index:
         return columns, total
 
     def scores(self, query: Sequence[str], related: Related | None = None) -> dict[int, float]:
-        """Scores of the sentences that share at least one term (or related word) with the query."""
-        columns, total = self._columns(query, related)
-        if not columns:
-            return {}
-        if not _numpy_pays(total):
-            return self._scores_python(columns)
-        candidates, acc = self._accumulate(columns)
-        return dict(zip(candidates.tolist(), acc.tolist()))
+        """Scores of every sentence that shares a term (or a related word) with the query."""
+        return dict(self.search(query, self.size, related))
 
     def _column_python(self, c: _Column) -> dict[int, float]:
         """sentence id -> this term's contribution, for the sentences that have it or a relative."""
@@ -168,16 +162,6 @@ class BM25Index:
                 if v > values.get(d, c.absent):
                     values[d] = v
         return values
-
-    def _scores_python(self, columns: list[_Column]) -> dict[int, float]:
-        matched = [(c.absent, self._column_python(c)) for c in columns]
-        out = {}
-        for d in set().union(*(m for _, m in matched)):
-            s = 0.0
-            for absent, m in matched:  # summed in query order, as rank-bm25 does
-                s += m.get(d, absent)
-            out[d] = s
-        return out
 
     def _top_python(self, columns: list[_Column], k: int) -> dict[int, float]:
         """Candidates that can be in the top k and their exact scores: MaxScore (see
@@ -238,12 +222,6 @@ class BM25Index:
             )
         return self._np_arrays
 
-    def _union(self, columns: list[_Column]):
-        """Sorted ids of the sentences holding any of these columns' words."""
-        np, post_doc = self._arrays()[:2]
-        spans = [(c.lo, c.hi) for c in columns] + [(lo, hi) for c in columns for _, _, lo, hi, _ in c.related]
-        return np.unique(np.concatenate([post_doc[lo:hi] for lo, hi in spans]))
-
     def _column_values(self, c: _Column, candidates, lengths):
         """Column ``c``'s exact values for ``candidates`` (``absent`` where neither the term nor
         a relative occurs), found by binary search in its postings."""
@@ -273,10 +251,6 @@ class BM25Index:
         for c in columns:
             acc += self._column_values(c, candidates, lengths)
         return acc
-
-    def _accumulate(self, columns: list[_Column]):
-        candidates = self._union(columns)
-        return candidates, self._exact(columns, candidates)
 
     def _column_extra(self, c: _Column):
         """(sentence ids, value above ``absent``) of one column: the best of the term and its relatives."""

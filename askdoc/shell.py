@@ -140,6 +140,7 @@ def load(paths: list[str], warn: Warn, opener: Opener | None = None) -> Corpus:
         raise InputError("the shell reads questions from stdin, so it cannot read a document from -")
     started = time.perf_counter()
     index = opener(paths)
+    index.keep_texts = True
     # Evidence is cut out of the text by offsets: reading the texts now keeps the answers
     # consistent with the index even if a file is edited while the shell is open.
     for file_no in range(len(index.files)):

@@ -22,6 +22,7 @@ import time
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -155,9 +156,16 @@ def prune_cache(folder: Path, keep: int | None = None) -> None:
     try:
         entries = sorted(folder.glob("*.idx"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[keep:]:
-            old.unlink()
+            remove(old)
     except OSError:
         pass  # a cache that cannot be tidied still works
+
+
+def remove(path: Path) -> None:
+    """Remove an index and the files kept beside it (``INDEX.emb``, the semantic extra's)."""
+    path.unlink()
+    for sidecar in path.parent.glob(glob_escape(path.name) + ".*"):
+        sidecar.unlink(missing_ok=True)
 
 
 def touch(path: Path) -> None:

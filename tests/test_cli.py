@@ -259,3 +259,16 @@ def test_index_builds_shows_and_clears_the_saved_index(cli, tmp_path):
     assert cleared.code == 0 and not Path(path).exists()
     gone = cli("index", str(folder), "--info")
     assert gone.code == 2 and gone.stderr.startswith("askdoc: error: no usable saved index")
+
+
+def test_quiet_still_skips_an_unreadable_file_inside_a_folder(cli, tmp_path):
+    (tmp_path / "good.txt").write_text("The otter sleeps by the river.", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9")
+    r = cli("ask", "Where does the otter sleep?", str(tmp_path), "-q", "-f", "plain")
+    assert r.code == 0 and "otter" in r.stdout and r.stderr == ""
+
+
+@pytest.mark.parametrize("flag", ["--info", "--clear"])
+def test_index_info_and_clear_on_a_folder_path_are_one_line_errors(cli, tmp_path, flag):
+    r = cli("index", "--index", str(tmp_path), flag)
+    assert r.code == 2 and len(r.stderr.splitlines()) == 1 and "Traceback" not in r.stderr

@@ -9,7 +9,7 @@ import sys
 import pytest
 from rank_bm25 import BM25Plus
 
-from askdoc import Index, InputError
+from askdoc import Document, Index, InputError
 from askdoc import index as index_module
 from askdoc.analysis import terms
 from askdoc.api import index_file
@@ -192,3 +192,42 @@ def test_quoted_file_texts_are_kept_within_a_budget(tmp_path, monkeypatch):
     for i in range(6):
         assert index.ask(f"Where does otter number {i} sleep?", top=1).evidence[0].sentence.text.startswith("The otter")
     assert 1 <= len(index._texts) <= 2 and index._text_chars <= 100 + 60
+
+
+def test_progress_hears_of_every_file_even_a_skipped_last_one(tmp_path):
+    from askdoc.build import build
+    from askdoc.documents import collect_paths
+
+    (tmp_path / "a.txt").write_text("The otter sleeps.", encoding="utf-8")
+    (tmp_path / "z.txt").write_bytes(b"caf\xe9")  # not UTF-8: skipped
+    calls: list[tuple[int, int]] = []
+    inputs = collect_paths(str(tmp_path))
+    build(inputs, progress=lambda done, sentences: calls.append((done, sentences)))
+    assert calls[-1] == (2, 1)  # a progress bar reaches its end and stops
+
+
+def test_two_documents_with_the_same_name_keep_their_own_text():
+    index = Index([Document("x", "Alpha beta gamma is here. Another sentence about beta."), Document("x", "Delta.")])
+    assert [s.text for s in index.sentences] == ["Alpha beta gamma is here.", "Another sentence about beta.", "Delta."]
+
+
+def test_a_folder_with_a_skipped_file_is_not_rebuilt_on_every_question(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "zbad.txt").write_bytes(b"caf\xe9 au lait")
+    Index.from_paths([str(folder)], warn=lambda _: None)
+    saved = index_file([str(folder)])
+    before = saved.stat().st_mtime_ns
+    again = Index.from_paths([str(folder)], warn=lambda _: None)
+    assert again.report.analysed == [] and saved.stat().st_mtime_ns == before
+    assert not again.ask("Where does the otter sleep?").abstained
+
+
+def test_an_index_read_with_replaced_bytes_is_not_reused_when_reading_strictly(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "bad.txt").write_bytes(b"The caf\xe9 serves otters.")
+    replaced = Index.from_paths([str(folder)], errors="replace", warn=lambda _: None)
+    assert str(folder / "bad.txt") in replaced.report.analysed
+    notes: list[str] = []
+    strict = Index.from_paths([str(folder)], warn=notes.append)
+    assert any("bad.txt" in n and "skipped" in n for n in notes)
+    assert strict.ask("Who serves otters?").evidence[0].sentence.source != str(folder / "bad.txt")
