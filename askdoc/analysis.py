@@ -88,6 +88,4 @@ class Analyzer:
         return [t.term for t in self.terms_with_spans(text)]
 
 
-_default = Analyzer()
-terms = _default.terms
-terms_with_spans = _default.terms_with_spans
+terms = Analyzer().terms  # for one-off use (tests, benchmarks); an Index has its own Analyzer

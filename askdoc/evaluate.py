@@ -81,8 +81,8 @@ def load_gold(path: Path) -> list[dict]:
 
 def evaluate(index: Index, gold: list[dict]) -> Report:
     report = Report()
-    for q in gold:
-        answer = index.ask(q["question"], top=CUTOFF)
+    answers = index.ask_many([(q.get("id"), q["question"]) for q in gold], top=CUTOFF)
+    for q, answer in zip(gold, answers):
         if not q["evidence"]:
             report.unanswerable += 1
             report.unanswerable_abstained += answer.abstained

@@ -20,12 +20,16 @@ _SEQUENCE = re.compile(
 )
 # Remaining C0 controls (tab and newline are harmless), DEL, C1, and the bidi
 # embedding/override/isolate marks (U+202A-U+202E, U+2066-U+2069).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_C0 = r"\x00-\x08\x0b-\x1f"
+_C1_BIDI = r"\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 # Lone surrogates come from undecodable bytes in file names and arguments (Python's
 # surrogateescape); a UTF-8 stream refuses to write them, so they are shown as U+FFFD.
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_SURROGATES = r"\ud800-\udfff"
+_CONTROL = re.compile(f"[{_C0}{_C1_BIDI}]")
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
+_UNSAFE = re.compile(f"[{_C0}{_C1_BIDI}{_SURROGATES}]")
+# json.dumps escapes C0 itself; U+2028/9 are line breaks to some terminals and JavaScript.
+_JSON_UNSAFE = re.compile(f"[{_C1_BIDI}\u2028\u2029{_SURROGATES}]")
 
 
 def inert(text: str) -> str:
