@@ -190,7 +190,7 @@ class Index:
             from . import semantic
 
             use = semantic.available() if self.use_semantic is None else self.use_semantic
-            self._ranker = semantic.SemanticRanker(semantic.index_embeddings(self)) if use else False
+            self._ranker = semantic.SemanticRanker(semantic.index_embeddings(self, note=self._warn)) if use else False
         return self._ranker or None
 
     def ask(

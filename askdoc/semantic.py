@@ -63,6 +63,10 @@ WEIGHT = 0.5
 # (see blend), only which sentences can be returned: on the SQuAD sample, pools of 20, 50
 # and 100 give the same Acc@1 and Acc@3 to three decimals.
 POOL = 30
+# Embedding runs at about this many sentences a second on one core (measured on a 2.3 GHz
+# Xeon); from NOTE_FROM sentences to embed (about half a minute) askdoc says so first.
+SENTENCES_PER_SECOND = 90
+NOTE_FROM = 3_000
 # Below this IDF-weighted share of the question matched by BM25's best sentence, the words are
 # weak evidence and meaning counts for more: BM25's weight falls in proportion, from WEIGHT.
 # Fitted on the even SQuAD articles among 0.5, 0.7 and 0.9 (Acc@1 0.738 -> 0.742), checked
@@ -333,6 +337,7 @@ def embeddings_for(
     texts: Callable[[int], Sequence[str]],
     cache: Path | None = None,
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> np.ndarray:
     """Every sentence's embedding, in index order, reusing ``cache`` where it still holds.
 
@@ -346,6 +351,12 @@ def embeddings_for(
     embed = embed or encoder().embed
     model = getattr(getattr(embed, "__self__", None), "model_id", "")
     old_rows, old_keys = _read(cache, analysis, model) if cache else ({}, [])
+    todo = sum(r["count"] for r in files if f"{r['sha256']}:{r['count']}" not in old_rows)
+    if note and todo >= NOTE_FROM:
+        minutes = todo / SENTENCES_PER_SECOND / 60
+        note(
+            f"embedding {todo:,} sentences for the semantic extra, once (about {minutes:.0f} min); --no-semantic skips"
+        )
     parts, keys, fresh = [], [], 0
     for n, record in enumerate(files):
         key = f"{record['sha256']}:{record['count']}"
@@ -364,7 +375,9 @@ def embeddings_for(
     return matrix
 
 
-def index_embeddings(index: Any, embed: Callable[[Sequence[str]], np.ndarray] | None = None) -> np.ndarray:
+def index_embeddings(
+    index: Any, embed: Callable[[Sequence[str]], np.ndarray] | None = None, note: Callable[[str], None] | None = None
+) -> np.ndarray:
     """The embeddings of an :class:`askdoc.Index`'s sentences, cached beside its saved file."""
     header = index.stored.header
     files = header["files"]
@@ -374,7 +387,7 @@ def index_embeddings(index: Any, embed: Callable[[Sequence[str]], np.ndarray] | 
         return [index.sentence(i).text for i in range(first, first + files[n]["count"])]
 
     cache = cache_path(index.path) if index.path else None
-    return embeddings_for(files, header["analysis"], texts, cache, embed)
+    return embeddings_for(files, header["analysis"], texts, cache, embed, note)
 
 
 def cache_path(index_path: Path) -> Path:

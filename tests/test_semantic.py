@@ -265,3 +265,11 @@ def test_ask_blends_meaning_in_when_the_extra_is_installed():
     assert answer.evidence[0].explanation["semantic"] is True
     index.use_semantic, index._ranker = False, None
     assert not index.ask(question).evidence[0].sentence.text.startswith("Doctors")
+
+
+def test_a_long_first_embedding_is_announced(monkeypatch):
+    monkeypatch.setattr(semantic, "NOTE_FROM", 3)
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    notes: list[str] = []
+    semantic.index_embeddings(index, embed=CountingEncoder(), note=notes.append)
+    assert len(notes) == 1 and f"embedding {len(TOWN)} sentences" in notes[0]
