@@ -59,6 +59,7 @@ class Analyzer:
 
     def __init__(self, known: Callable[[str], str | None] | None = None) -> None:
         self.stems: dict[str, str] = {}
+        self.added: list[str] = []  # words in the order their stems were first worked out
         self._known = known
         self._stem: Callable[[str], str] | None = None
 
@@ -71,6 +72,7 @@ class Analyzer:
                     self._stem = _make_stemmer()
                 stem = self._stem(word)
             self.stems[word] = stem
+            self.added.append(word)
         return stem
 
     def terms_with_spans(self, text: str) -> list[Term]:

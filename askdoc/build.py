@@ -9,7 +9,8 @@ the on-disk format of :mod:`store` (the in-memory index uses the same bytes).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -100,32 +101,40 @@ def build(
     parts: list[tuple[InputFile, object]] = []  # (input, _Segment | old file number)
     touched = False  # a file with a new mtime but the same content: its record needs rewriting
     sentences = 0
-    for done, entry in enumerate(inputs, 1):
-        old = old_files.get(entry.path) if entry.path else None
-        if old and entry.same_file(old[1]):
-            entry.sha256 = old[1]["sha256"]
-            parts.append((entry, old[0]))
-        else:
-            try:
-                text = read_text(entry, errors, warn)
-            except InputError as e:
-                if entry.named:
-                    raise
-                if warn:
-                    warn(f"skipped {e}")
-                if progress:
-                    progress(done, sentences)
-                continue
-            if old and old[1]["sha256"] == entry.sha256:
+    olds = [old_files.get(e.path) if e.path else None for e in inputs]
+    to_read = [
+        (e, old[1]["sha256"] if old else None) for e, old in zip(inputs, olds) if not (old and e.same_file(old[1]))
+    ]
+    with _reader(to_read, errors) as results:
+        for done, (entry, old) in enumerate(zip(inputs, olds), 1):
+            if old and entry.same_file(old[1]):
+                entry.sha256 = old[1]["sha256"]
                 parts.append((entry, old[0]))
-                touched = True
             else:
-                parts.append((entry, analyse(text, analyzer)))
-                report.analysed.append(entry.source)
-        kept.append(entry)
-        sentences += _count(parts[-1][1], previous)
-        if progress:
-            progress(done, sentences)
+                outcome, sha_or_error, notes, segment, stems = next(results)
+                for text in notes:
+                    if warn:
+                        warn(text)
+                if outcome == "error":
+                    if entry.named:
+                        raise InputError(sha_or_error)
+                    if warn:
+                        warn(f"skipped {sha_or_error}")
+                    if progress:
+                        progress(done, sentences)
+                    continue
+                entry.sha256, entry.warned = sha_or_error, entry.warned or bool(notes)
+                if outcome == "same":
+                    parts.append((entry, old[0]))
+                    touched = True
+                else:
+                    analyzer.stems.update(stems)
+                    parts.append((entry, segment))
+                    report.analysed.append(entry.source)
+            kept.append(entry)
+            sentences += _count(parts[-1][1], previous)
+            if progress:
+                progress(done, sentences)
     report.reused = [e.source for e, part in parts if not isinstance(part, _Segment)]
     current = {e.path for e in kept}
     report.removed = [f["path"] for f in (previous.header["files"] if previous else []) if f["path"] not in current]
@@ -134,6 +143,71 @@ def build(
     import numpy as np
 
     return Built(_assemble(np, parts, previous, analyzer, errors), report, kept)
+
+
+_analyzer: Analyzer | None = None  # a worker process's own, made fresh for each pool
+
+
+def _start_worker() -> None:
+    global _analyzer
+    _analyzer = Analyzer()
+
+
+def _read_and_analyse(entry: InputFile, old_sha: str | None, errors: str, analyzer: Analyzer | None = None) -> tuple:
+    """Read one file and analyse it, unless its content is ``old_sha``'s. Runs in a worker
+    process too, so it returns plain data: (outcome, sha256 or error message, notes, segment,
+    the stems this file added to the analyzer's cache), outcome being "new", "same" (content
+    unchanged) or "error". Without ``analyzer``, the worker's own is used."""
+    analyzer = analyzer or _analyzer
+    assert analyzer is not None
+    notes: list[str] = []
+    try:
+        text = read_text(entry, errors, notes.append)
+    except InputError as e:
+        return "error", str(e), notes, None, None
+    if entry.sha256 == old_sha:
+        return "same", entry.sha256, notes, None, None
+    known = len(analyzer.added)
+    segment = analyse(text, analyzer)
+    return "new", entry.sha256, notes, segment, {w: analyzer.stems[w] for w in analyzer.added[known:]}
+
+
+# Files are analysed in worker processes when there is this much to read and a core to spare:
+# splitting and analysis take ~35 us a sentence in one process, and files are independent.
+PARALLEL_FROM_BYTES = 4_000_000
+MAX_WORKERS = 4
+
+
+@contextmanager
+def _reader(to_read: list[tuple[InputFile, str | None]], errors: str) -> Iterator[Iterator[tuple]]:
+    """The results of :func:`_read_and_analyse` for ``to_read``, in order: from a pool of
+    worker processes when it pays, else one by one here."""
+    import multiprocessing
+    import os
+
+    cores = os.cpu_count() or 1
+    size = sum(e.size for e, _ in to_read)
+    if (
+        cores < 2
+        or len(to_read) < 2
+        or size < PARALLEL_FROM_BYTES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        analyzer = Analyzer()
+        yield (_read_and_analyse(e, old, errors, analyzer) for e, old in to_read)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(cores, MAX_WORKERS, len(to_read))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker)
+    try:
+        entries = [e for e, _ in to_read]
+        yield pool.map(_read_and_analyse, entries, [old for _, old in to_read], [errors] * len(entries), chunksize=2)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C or an error: drop what is queued
+        raise
+    else:
+        pool.shutdown()
 
 
 def _count(part: object, previous: StoredIndex | None) -> int:
