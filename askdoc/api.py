@@ -51,6 +51,7 @@ class Index:
     """Sentences of one or more documents, ranked by BM25 against questions."""
 
     _warn: Warn | None = None  # hears, once per file, that undecodable bytes were replaced
+    _note: Warn | None = None  # hears of long waits, like a progress bar (people, not scripts)
     # Blend in sentence embeddings (the ``semantic`` extra): None = when it is installed.
     use_semantic: bool | None = None
 
@@ -72,12 +73,13 @@ class Index:
         index_path: Path | None = None,
         progress: Callable[[int], Progress] | None = None,
         semantic: bool | None = None,
+        note: Warn | None = None,
     ) -> Index:
         """Index files, folders or ``-`` (stdin); no paths means the bundled article.
 
         With ``cache``, the index is saved (to ``index_path``, or the cache folder) and reused
         by later calls on the same paths. ``progress(total_files)`` may return a callback that
-        building calls as files are done.
+        building calls as files are done; ``note`` hears of other long waits (a first embedding).
         """
         from .build import build
 
@@ -94,6 +96,7 @@ class Index:
             inputs = [file_input(Path(paths[0]), BUNDLED_NAME)]
         self = cls.__new__(cls)
         self._warn = warn
+        self._note = note
         self.use_semantic = semantic
         on_file = progress(len(inputs)) if progress else None
         if not cache or any(i.path is None for i in inputs):
@@ -190,7 +193,7 @@ class Index:
             from . import semantic
 
             use = semantic.available() if self.use_semantic is None else self.use_semantic
-            self._ranker = semantic.SemanticRanker(semantic.index_embeddings(self, note=self._warn)) if use else False
+            self._ranker = semantic.SemanticRanker(semantic.index_embeddings(self, note=self._note)) if use else False
         return self._ranker or None
 
     def ask(

@@ -153,6 +153,7 @@ def open_index(
             index_path=index,
             progress=None if quiet or not sys.stderr.isatty() else progress,
             semantic=semantic,
+            note=None if quiet or not sys.stderr.isatty() else warn,
         )
     finally:
         for bar in bars:  # whatever happened, give the terminal its cursor back
