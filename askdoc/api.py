@@ -192,8 +192,14 @@ class Index:
         if self._ranker is None:
             from . import semantic
 
-            use = semantic.available() if self.use_semantic is None else self.use_semantic
-            self._ranker = semantic.SemanticRanker(semantic.index_embeddings(self, note=self._note)) if use else False
+            self._ranker = False
+            auto = self.use_semantic is None
+            if semantic.available() if auto else self.use_semantic:
+                # Unasked for, the extra embeds only a few sentences first (see AUTO_EMBED_LIMIT).
+                limit = semantic.AUTO_EMBED_LIMIT if auto else None
+                vectors = semantic.index_embeddings(self, note=self._note, limit=limit)
+                if vectors is not None:
+                    self._ranker = semantic.SemanticRanker(vectors)
         return self._ranker or None
 
     def ask(

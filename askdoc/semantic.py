@@ -67,6 +67,9 @@ POOL = 30
 # Xeon); from NOTE_FROM sentences to embed (about half a minute) askdoc says so first.
 SENTENCES_PER_SECOND = 90
 NOTE_FROM = 3_000
+# Used without being asked for (installed, no --semantic), the extra embeds at most this many
+# sentences first (about half a minute): a first question on a big folder must not wait an hour.
+AUTO_EMBED_LIMIT = 3_000
 # Below this IDF-weighted share of the question matched by BM25's best sentence, the words are
 # weak evidence and meaning counts for more: BM25's weight falls in proportion, from WEIGHT.
 # Fitted on the even SQuAD articles among 0.5, 0.7 and 0.9 (Acc@1 0.738 -> 0.742), checked
@@ -338,8 +341,10 @@ def embeddings_for(
     cache: Path | None = None,
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
     note: Callable[[str], None] | None = None,
-) -> np.ndarray:
-    """Every sentence's embedding, in index order, reusing ``cache`` where it still holds.
+    limit: int | None = None,
+) -> np.ndarray | None:
+    """Every sentence's embedding, in index order, reusing ``cache`` where it still holds;
+    None if more than ``limit`` sentences would have to be embedded first.
 
     ``files`` are a saved index's file records (``sha256``, ``count``, in order) and
     ``texts(n)`` the sentences of file ``n``. A file's rows are reused when its sha256,
@@ -352,6 +357,13 @@ def embeddings_for(
     model = getattr(getattr(embed, "__self__", None), "model_id", "")
     old_rows, old_keys = _read(cache, analysis, model) if cache else ({}, [])
     todo = sum(r["count"] for r in files if f"{r['sha256']}:{r['count']}" not in old_rows)
+    if limit is not None and todo > limit:
+        if note:
+            note(
+                f"the semantic extra is not used here: {todo:,} sentences would need embedding first"
+                f" (about {todo / SENTENCES_PER_SECOND / 60:.0f} min); ask with --semantic to embed them once"
+            )
+        return None
     if note and todo >= NOTE_FROM:
         minutes = todo / SENTENCES_PER_SECOND / 60
         note(
@@ -376,8 +388,11 @@ def embeddings_for(
 
 
 def index_embeddings(
-    index: Any, embed: Callable[[Sequence[str]], np.ndarray] | None = None, note: Callable[[str], None] | None = None
-) -> np.ndarray:
+    index: Any,
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+    note: Callable[[str], None] | None = None,
+    limit: int | None = None,
+) -> np.ndarray | None:
     """The embeddings of an :class:`askdoc.Index`'s sentences, cached beside its saved file."""
     header = index.stored.header
     files = header["files"]
@@ -387,7 +402,7 @@ def index_embeddings(
         return [index.sentence(i).text for i in range(first, first + files[n]["count"])]
 
     cache = cache_path(index.path) if index.path else None
-    return embeddings_for(files, header["analysis"], texts, cache, embed, note)
+    return embeddings_for(files, header["analysis"], texts, cache, embed, note, limit)
 
 
 def cache_path(index_path: Path) -> Path:

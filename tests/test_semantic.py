@@ -8,6 +8,7 @@ installed.
 from __future__ import annotations
 
 import hashlib
+from types import SimpleNamespace
 
 import pytest
 
@@ -273,3 +274,14 @@ def test_a_long_first_embedding_is_announced(monkeypatch):
     notes: list[str] = []
     semantic.index_embeddings(index, embed=CountingEncoder(), note=notes.append)
     assert len(notes) == 1 and f"embedding {len(TOWN)} sentences" in notes[0]
+
+
+def test_unasked_the_extra_does_not_embed_a_big_corpus_first(monkeypatch):
+    monkeypatch.setattr(semantic, "available", lambda: True)
+    monkeypatch.setattr(semantic, "AUTO_EMBED_LIMIT", 3)
+    counting = CountingEncoder()
+    monkeypatch.setattr(semantic, "encoder", lambda: SimpleNamespace(embed=counting))
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    assert index.semantic_ranker() is None  # more than 3 sentences to embed: plain BM25, at once
+    assert counting.texts == []
+    assert not index.ask("Who in the town got medical care?").abstained
