@@ -231,14 +231,15 @@ class Index:
         hits = self.bm25.search(query, max(top, ranker.pool) if ranker else top, related)
         if not hits:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
+        weights = {term: self.bm25.idf(term) for term in query}
         if ranker:
             from .semantic import bm25_weight
 
-            weight = bm25_weight(self._coverage(hits[0][0], query))
+            weight = bm25_weight(self._coverage(hits[0][0], query, weights))
             hits = ranker.rank(question, hits, top, self.bm25.floor(query, related), weight=weight, vector=vector)
         evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
-        attach_answer(answer, {term: self.bm25.idf(term) for term in query})
+        attach_answer(answer, weights)
         if explain:
             wanted = analyse_question(question)
             for e in evidence:
@@ -253,9 +254,8 @@ class Index:
                 }
         return answer
 
-    def _coverage(self, sid: int, query: list[str]) -> float:
-        """The IDF-weighted share of the query's terms that sentence ``sid`` matches."""
-        weights = {t: self.bm25.idf(t) for t in query}
+    def _coverage(self, sid: int, query: list[str], weights: dict[str, float]) -> float:
+        """The share of the query's IDF ``weights`` that sentence ``sid`` matches."""
         total = sum(weights.values())
         matched = self.bm25.contributions(sid, query, related)
         return sum(w for t, w in weights.items() if t in matched) / total if total else 0.0

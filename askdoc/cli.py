@@ -123,6 +123,21 @@ INDEX_OPTION = typer.Option(
 )
 NO_CACHE_OPTION = typer.Option(False, "--no-cache", help="Neither read nor save an index: analyse in memory.")
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar or notes on stderr (errors still show).")
+# Options that ask and shell share, so that they read the same in both.
+TOP_OPTION = typer.Option(3, "--top", "-k", min=1, help="How many sentences to return.")
+CONTEXT_OPTION = typer.Option(0, "--context", "-C", min=0, help="Sentences shown around each hit, like grep -C.")
+FORMAT_OPTION = typer.Option(
+    Format.auto, "--format", "-f", help="auto: rich on a terminal, plain in a pipe.", case_sensitive=False
+)
+ERRORS_OPTION = typer.Option(
+    Errors.strict, "--errors", help="Undecodable bytes: stop with an error, or replace them with U+FFFD."
+)
+SEMANTIC_OPTION = typer.Option(
+    None,
+    "--semantic/--no-semantic",
+    help="Blend in sentence meaning (needs askdoc[semantic]). Default: when it is installed.",
+    show_default=False,
+)
 
 
 def open_index(
@@ -203,11 +218,9 @@ def ask(
         help="Files or folders to read (.txt, .md), or - for stdin. Default: the bundled article.",
         show_default=False,
     ),
-    top: int = typer.Option(3, "--top", "-k", min=1, help="How many sentences to return."),
-    context: int = typer.Option(0, "--context", "-C", min=0, help="Sentences shown around each hit, like grep -C."),
-    fmt: Format = typer.Option(
-        Format.auto, "--format", "-f", help="auto: rich on a terminal, plain in a pipe.", case_sensitive=False
-    ),
+    top: int = TOP_OPTION,
+    context: int = CONTEXT_OPTION,
+    fmt: Format = FORMAT_OPTION,
     batch: str | None = typer.Option(
         None,
         "--batch",
@@ -216,18 +229,11 @@ def ask(
         help="Answer every question in FILE (one a line, or JSONL).",
         show_default=False,
     ),
-    errors: Errors = typer.Option(
-        Errors.strict, "--errors", help="Undecodable bytes: stop with an error, or replace them with U+FFFD."
-    ),
+    errors: Errors = ERRORS_OPTION,
     explain: bool = typer.Option(
         False, "--explain", "-e", help="Say why each sentence ranked: matched words, their scores, answer type."
     ),
-    semantic: bool | None = typer.Option(
-        None,
-        "--semantic/--no-semantic",
-        help="Blend in sentence meaning (needs askdoc[semantic]). Default: when it is installed.",
-        show_default=False,
-    ),
+    semantic: bool | None = SEMANTIC_OPTION,
     index: Path | None = INDEX_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -264,15 +270,11 @@ def shell(
     paths: list[str] | None = typer.Argument(
         None, help="Files or folders to load. Default: the bundled article.", show_default=False
     ),
-    top: int = typer.Option(3, "--top", "-k", min=1, help="How many sentences to return."),
-    context: int = typer.Option(0, "--context", "-C", min=0, help="Sentences shown around each hit."),
-    fmt: Format = typer.Option(Format.auto, "--format", "-f", case_sensitive=False),
-    errors: Errors = typer.Option(
-        Errors.strict, "--errors", help="Undecodable bytes: stop with an error, or replace them with U+FFFD."
-    ),
-    semantic: bool | None = typer.Option(
-        None, "--semantic/--no-semantic", help="Blend in sentence meaning (needs askdoc[semantic]).", show_default=False
-    ),
+    top: int = TOP_OPTION,
+    context: int = CONTEXT_OPTION,
+    fmt: Format = FORMAT_OPTION,
+    errors: Errors = ERRORS_OPTION,
+    semantic: bool | None = SEMANTIC_OPTION,
     index: Path | None = INDEX_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
 ) -> None:
