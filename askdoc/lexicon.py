@@ -25,6 +25,7 @@ TABLE = Path(__file__).parent / "data" / "lexicon.tsv.gz"
 WEIGHTS = {
     "form": 0.5,  # irregular inflections, both ways: led <-> lead, children <-> child
     "deriv": 0.5,  # derivations and pertainyms: invade <-> invasion, Russian <-> Russia
+    "place": 0.5,  # a national capital and its country: Moscow <-> Russia, Russian; Washington <-> US
     "syn": 0.3,  # synonyms in the word's two most frequent senses: head -> lead
 }
 

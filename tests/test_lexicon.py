@@ -29,10 +29,22 @@ def stems(word: str) -> dict[str, float]:
         ("went", "go"),
         ("Russian", "Russia"),  # pertainym
         ("headed", "led"),  # a synonym brings its irregular forms: head -> lead -> led
+        ("Moscow", "Russia"),  # a national capital stands for its country, both ways
+        ("Russia", "Moscow"),
+        ("Paris", "French"),  # ... and for the country's adjective
+        ("Beijing", "Chinese"),
     ],
 )
 def test_a_question_word_meets_its_relative(asked: str, written: str) -> None:
     assert stem(written) in stems(asked)
+
+
+def test_an_acronym_that_spells_a_stopword_is_a_relative_only_in_capitals() -> None:
+    analyzer = Analyzer()
+    [us] = analyzer.terms("the US")  # "US" in capitals is indexed; "us" is a stopword
+    assert us in stems("America")
+    assert stems("Washington")[us] == lexicon.WEIGHTS["place"]
+    assert analyzer.terms("tell us") == ["tell"]
 
 
 def test_an_inflection_is_closer_than_a_synonym() -> None:

@@ -28,6 +28,8 @@ their weights live in askdoc/lexicon.py, not here, so they can be retuned withou
   children <-> child). Regular inflections need nothing: Snowball already joins them.
 - ``deriv``: derivationally related forms of the word's first few senses (invade <-> invasion),
   and pertainyms, adjective <-> the noun it pertains to (Russian <-> Russia).
+- ``place``: a national capital and its country's names and adjective, both ways (Moscow <->
+  Russia, Russian; Washington <-> America, US): news writes the capital for the government.
 - ``syn``:   the other words of the word's most frequent senses (head -> lead).
 
 Hypernyms (invasion -> attack) and short hyponym lists (weekday -> Monday ... Friday) were
@@ -36,7 +38,8 @@ point while doubling the table.
 
 Every related word also brings its irregular forms (head -> lead -> led), because the index
 holds the stems of the words as written. Only one-word, all-letter lemmas take part;
-stopwords are left out, as askdoc never indexes them.
+stopwords are left out, as askdoc never indexes them, except acronyms that spell one ("US"):
+askdoc indexes those when they are written in capitals.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ def _load_analysis():
 _analysis = _load_analysis()
 STOPWORDS, Analyzer = _analysis.STOPWORDS, _analysis.Analyzer
 
-KINDS = ("form", "deriv", "syn")
+KINDS = ("form", "deriv", "place", "syn")
 
 # How many of a word's senses (per part of speech, most frequent first) lend their relations.
 # Synonyms of rare senses are where the noise is ("lead" -> "conduct", "head" -> "fountainhead").
@@ -111,8 +114,17 @@ def build(wn) -> dict[str, dict[str, str]]:
     """key stem -> related stem -> strongest kind."""
     stem = Analyzer().stem
 
+    # Acronyms that spell a stopword ("US", "IT"): askdoc indexes them when written in capitals,
+    # so they may take part ("America" -> "US"); written in lower case they stay stopwords.
+    acronyms = {
+        lem.name().lower()
+        for synset in wn.all_synsets()
+        for lem in synset.lemmas()
+        if len(lem.name()) > 1 and lem.name().isalpha() and lem.name().isupper() and lem.name().lower() in STOPWORDS
+    }
+
     def plain(w: str) -> bool:
-        return bool(_WORD.fullmatch(w)) and w not in STOPWORDS
+        return bool(_WORD.fullmatch(w)) and (w not in STOPWORDS or w in acronyms)
 
     # Irregular forms, both ways: form -> lemmas and lemma -> forms (over all parts of speech).
     lemmas_of: dict[str, set[str]] = defaultdict(set)
@@ -126,7 +138,7 @@ def build(wn) -> dict[str, dict[str, str]]:
 
     def usable(w: str) -> bool:
         # Other two-letter lemmas are mostly abbreviations and symbols ("th", "mo", "pb"): noise.
-        return plain(w) and (len(w) > 2 or w in forms_of or w in lemmas_of)
+        return plain(w) and (len(w) > 2 or w in forms_of or w in lemmas_of or w in acronyms)
 
     def stems_of(word: str) -> set[str]:
         """The stems a word can be written as in a sentence: itself and its irregular forms."""
@@ -160,6 +172,11 @@ def build(wn) -> dict[str, dict[str, str]]:
                 if rank < SYN_SENSES and (rank == 0 or any(lem.count() > 0 for lem in own)):
                     rel[word]["syn"].update(name(lem) for lem in synset.lemmas() if rank == 0 or lem.count() > 0)
 
+    for capital, country in capitals(wn):
+        rel[capital]["place"] |= country
+        for word in country:
+            rel[word]["place"].add(capital)
+
     # An inflected form shares its lemma's relations (led -> lead's synonyms).
     for form, bases in lemmas_of.items():
         for base in bases:
@@ -177,12 +194,50 @@ def build(wn) -> dict[str, dict[str, str]]:
                 if not usable(other):
                     continue
                 for value in stems_of(other):
-                    if value == key or value in STOPWORDS:
+                    if value == key or (value in STOPWORDS and other not in acronyms):
                         continue
                     old = table[key].get(value)
                     if old is None or KINDS.index(kind) < KINDS.index(old):
                         table[key][value] = kind
     return table
+
+
+def capitals(wn) -> list[tuple[str, set[str]]]:
+    """(capital, its country's words) for WordNet's national capitals: news writes "Moscow"
+    for Russia and "Washington" for the United States.
+
+    The country is the one the capital's own lemmas name ("capital_of_the_United_States",
+    "American_capital"), else its part holonym (Moscow is part of Russia). Its words are the
+    country's one-word names (America, US, USA) and the adjectives that pertain to them
+    (American). Only one-word capitals take part.
+    """
+    national = wn.synset("national_capital.n.01")
+    adjectives: dict[str, set[str]] = defaultdict(set)  # country name -> pertaining adjectives
+    for synset in wn.all_synsets("a"):
+        for lem in synset.lemmas():
+            for p in lem.pertainyms():
+                adjectives[p.name().lower()].add(lem.name().lower())
+    out = []
+    for city in national.instance_hyponyms():
+        countries, words = [], set()
+        for lem in city.lemmas():
+            named = re.fullmatch(r"capital_of_(?:the_)?(\w+)", lem.name(), re.IGNORECASE)
+            if named:
+                countries += wn.synsets(named.group(1), "n")[:1]
+            demonym = re.fullmatch(r"([A-Za-z]+)_capital", lem.name())
+            if demonym:
+                words.add(demonym.group(1).lower())
+        for country in countries or city.part_holonyms():
+            for lem in country.lemmas():
+                name = lem.name().lower()
+                words.add(name)
+                words |= adjectives.get(name, set())
+        words = {w for w in words if _WORD.fullmatch(w)}
+        for lem in city.lemmas():
+            name = lem.name().lower()
+            if _WORD.fullmatch(name) and words:
+                out.append((name, words))
+    return out
 
 
 def write(table: dict[str, dict[str, str]], out: Path) -> None:
