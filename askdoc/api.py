@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from . import store
 from .analysis import ANALYSIS_VERSION, Analyzer
-from .answer import analyse_question, attach_answer
+from .answer import RERANK_POOL, analyse_question, attach_answer
 from .documents import (
     BUNDLED_NAME,
     STDIN,
@@ -228,7 +228,8 @@ class Index:
             )
             return Answer(question, [], True, id=id, reason=reason)
         ranker = self.semantic_ranker()
-        hits = self.bm25.search(query, max(top, ranker.pool) if ranker else top, related)
+        pool = max(top, RERANK_POOL)  # the short answer's type re-rank looks past --top
+        hits = self.bm25.search(query, max(pool, ranker.pool) if ranker else pool, related)
         if not hits:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
         weights = {term: self.bm25.idf(term) for term in query}
@@ -236,10 +237,11 @@ class Index:
             from .semantic import bm25_weight
 
             weight = bm25_weight(self._coverage(hits[0][0], query, weights))
-            hits = ranker.rank(question, hits, top, self.bm25.floor(query, related), weight=weight, vector=vector)
+            hits = ranker.rank(question, hits, pool, self.bm25.floor(query, related), weight=weight, vector=vector)
         evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
         attach_answer(answer, weights)
+        del evidence[top:]
         if explain:
             wanted = analyse_question(question)
             for e in evidence:
@@ -250,7 +252,9 @@ class Index:
                     "bm25": round(floor + sum(e.terms.values()), 4),
                     "semantic": bool(ranker),
                     "answer_type": wanted.type.value,
-                    "type_match": e.answer_span is not None,
+                    "type_match": e.answer_span is not None or e.type_bonus > 0,  # holds that kind
+                    "answer_here": e.answer_span is not None,  # the short answer is taken from it
+                    "type_bonus": round(e.type_bonus, 4),
                 }
         return answer
 

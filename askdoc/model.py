@@ -39,6 +39,7 @@ class Evidence:
     # query term -> the related word that matched in its place ("invad" -> "invas")
     via: dict[str, str] = field(default_factory=dict)
     answer_span: tuple[int, int] | None = None
+    type_bonus: float = 0.0  # what holding the expected kind of answer added to ``score``
     explanation: dict | None = None
 
 

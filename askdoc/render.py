@@ -215,8 +215,11 @@ def explain_line(explanation: dict) -> str:
     if explanation.get("floor"):
         line += f"; + {explanation['floor']:.2f} BM25+ floor for the unmatched terms"
     if explanation.get("answer_type"):
-        found = "the answer is here" if explanation.get("type_match") else "none here"
-        line += f"; wants a {explanation['answer_type']}: {found}"
+        found = "the answer is here" if explanation.get("answer_here") else "one is here"
+        if not explanation.get("type_match"):
+            found = "none here"
+        bonus = f" (+ {explanation['type_bonus']:.2f})" if explanation.get("type_bonus") else ""
+        line += f"; wants a {explanation['answer_type']}: {found}{bonus}"
     return inert(line)
 
 

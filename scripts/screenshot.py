@@ -8,7 +8,6 @@ users see today.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from rich.console import Console

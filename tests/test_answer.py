@@ -157,3 +157,39 @@ def test_the_short_answer_is_never_read_out_of_an_escape_sequence():
     text = "The \x1b]2;7\x07herons nest by the quiet otter pool."  # the only number hides in a title escape
     answer = Index([Document("t.txt", text)]).ask("How many herons nest by the otter pool?")
     assert answer.answer is None and answer.abstained
+
+
+HARBOUR = [
+    Document(
+        "harbour.txt",
+        "The harbour board was chaired in turn. "
+        "Maria Lopez chaired the harbour board for many years. "
+        "Boats leave the harbour at dawn. "
+        "Fish were sold on the quay.",
+    )
+]
+
+
+def test_a_sentence_holding_the_expected_kind_of_answer_wins_a_near_tie(monkeypatch) -> None:
+    index = Index(HARBOUR)
+    question = "Who chaired the harbour board?"
+    monkeypatch.setattr("askdoc.answer.TYPE_BONUS", 0.0)
+    assert index.ask(question).evidence[0].sentence.text.startswith("The harbour board")  # BM25 alone
+    monkeypatch.undo()
+    top = index.ask(question).evidence[0]
+    assert top.sentence.text.startswith("Maria Lopez")  # the sentence that names someone
+    assert top.type_bonus > 0
+
+
+def test_the_type_bonus_does_not_overturn_a_clear_lead() -> None:
+    index = Index([Document("t.txt", "The harbour board chose its chair by lot every year. Maria Lopez sold fish.")])
+    assert index.ask("How did the harbour board choose its chair?").evidence[0].sentence.text.startswith("The harbour")
+    assert index.ask("Who chose the harbour board chair by lot?").evidence[0].sentence.text.startswith("The harbour")
+
+
+def test_the_first_sentences_are_the_same_whatever_top_is() -> None:
+    index = Index(HARBOUR)
+    question = "Who chaired the harbour board?"
+    three = [e.sentence.text for e in index.ask(question, top=3).evidence]
+    assert [e.sentence.text for e in index.ask(question, top=1).evidence] == three[:1]
+    assert [e.sentence.text for e in index.ask(question, top=10).evidence][:3] == three

@@ -221,7 +221,7 @@ def test_explain_shows_each_matched_term_and_the_related_word_used(cli, tmp_path
     assert why["terms"]["armi"]["via"] is None
     assert sum(t["score"] for t in why["terms"].values()) + why["floor"] == pytest.approx(why["bm25"], abs=1e-3)
     if not why["semantic"]:  # with the semantic extra, the score is the blend of BM25 and meaning
-        assert why["bm25"] == pytest.approx(top["score"], abs=1e-3)
+        assert why["bm25"] + why["type_bonus"] == pytest.approx(top["score"], abs=1e-3)
     assert why["answer_type"] == "time"
     rich = cli("ask", "When did the army invade the valley?", str(doc), "-f", "rich", "-e").stdout
     assert "why:" in rich and "invas" in rich
