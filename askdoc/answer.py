@@ -76,6 +76,16 @@ _HOW_UNITS = {
     "cold": "size",
 }
 
+# Nouns for a person's role: "which president", and the title in "Russian President Vladimir Putin".
+PERSON_NOUNS = (
+    "person man woman player president king queen emperor leader minister scientist author "
+    "writer artist singer actor official general ruler son daughter father mother wife husband "
+    "brother sister explorer inventor philosopher mathematician physicist chemist coach "
+    "quarterback founder owner chairman director governor senator mayor pope secretary "
+    "spokesman spokesperson envoy ambassador advisor adviser aide chancellor prince princess "
+    "diplomat negotiator judge bishop professor deputy commander"
+)
+
 # "what/which X": a head noun that names the kind of answer (a general lexicon of answer
 # types, as in Li & Roth's question classes, not words picked from any gold set).
 _FOCUS: dict[str, tuple[AnswerType, str | None]] = {}
@@ -99,13 +109,7 @@ for _words, _kind in (
         "league army government",
         (AnswerType.ORGANISATION, None),
     ),
-    (
-        "person man woman player president king queen emperor leader minister scientist author "
-        "writer artist singer actor official general ruler son daughter father mother wife husband "
-        "brother sister explorer inventor philosopher mathematician physicist chemist coach "
-        "quarterback founder owner chairman director governor senator mayor pope",
-        (AnswerType.PERSON, None),
-    ),
+    (PERSON_NOUNS, (AnswerType.PERSON, None)),
     ("reason cause purpose", (AnswerType.REASON, None)),
 ):
     for _w in _words.split():

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from . import store
+from . import aliases, store
 from .analysis import ANALYSIS_VERSION, Analyzer
-from .answer import RERANK_POOL, analyse_question, attach_answer
+from .answer import RERANK_POOL, AnswerType, analyse_question, attach_answer
 from .documents import (
     BUNDLED_NAME,
     STDIN,
@@ -34,7 +34,7 @@ from .documents import (
     text_input,
 )
 from .errors import InputError
-from .index import DELTA, K1, B, BM25Index, SortedStrings
+from .index import DELTA, K1, B, BM25Index, Related, SortedStrings
 from .lexicon import related
 from .model import Answer, Document, Evidence, Sentence
 
@@ -229,23 +229,32 @@ class Index:
             return Answer(question, [], True, id=id, reason=reason)
         ranker = self.semantic_ranker()
         pool = max(top, RERANK_POOL)  # the short answer's type re-rank looks past --top
-        hits = self.bm25.search(query, max(pool, ranker.pool) if ranker else pool, related)
+        depth = max(pool, ranker.pool) if ranker else pool
+        hits = self.bm25.search(query, depth, related)
         if not hits:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
+        # Names the best sentences give to what the question describes count as related words,
+        # unless the question asks for a name: then the name is the answer, not a clue.
+        names = {}
+        if analyse_question(question).type not in (AnswerType.PERSON, AnswerType.ORGANISATION):
+            names = aliases.find((self.sentence(sid).text for sid, _ in hits[:pool]), query, self.analyzer)
+        rel = aliases.extend(related, names) if names else related
+        if names:
+            hits = self.bm25.search(query, depth, rel)
         weights = {term: self.bm25.idf(term) for term in query}
         if ranker:
             from .semantic import bm25_weight
 
-            weight = bm25_weight(self._coverage(hits[0][0], query, weights))
-            hits = ranker.rank(question, hits, pool, self.bm25.floor(query, related), weight=weight, vector=vector)
-        evidence = [self._evidence(rank, sid, score, query, context) for rank, (sid, score) in enumerate(hits, 1)]
+            weight = bm25_weight(self._coverage(hits[0][0], query, weights, rel))
+            hits = ranker.rank(question, hits, pool, self.bm25.floor(query, rel), weight=weight, vector=vector)
+        evidence = [self._evidence(rank, sid, score, query, context, rel) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
         attach_answer(answer, weights)
         del evidence[top:]
         if explain:
             wanted = analyse_question(question)
             for e in evidence:
-                floor = self.bm25.floor(query, related, e.terms)
+                floor = self.bm25.floor(query, rel, e.terms)
                 e.explanation = {
                     "terms": {t: {"score": round(v, 4), "via": e.via.get(t)} for t, v in e.terms.items()},
                     "floor": round(floor, 4),
@@ -258,10 +267,10 @@ class Index:
                 }
         return answer
 
-    def _coverage(self, sid: int, query: list[str], weights: dict[str, float]) -> float:
+    def _coverage(self, sid: int, query: list[str], weights: dict[str, float], rel: Related) -> float:
         """The share of the query's IDF ``weights`` that sentence ``sid`` matches."""
         total = sum(weights.values())
-        matched = self.bm25.contributions(sid, query, related)
+        matched = self.bm25.contributions(sid, query, rel)
         return sum(w for t, w in weights.items() if t in matched) / total if total else 0.0
 
     def ask_many(self, questions: Sequence[tuple[object, str]], **options) -> list[Answer]:
@@ -270,9 +279,9 @@ class Index:
         vectors = ranker.embed_questions([q for _, q in questions]) if ranker else [None] * len(questions)
         return [self.ask(q, id=qid, vector=v, **options) for (qid, q), v in zip(questions, vectors)]
 
-    def _evidence(self, rank: int, sid: int, score: float, query: list[str], context: int) -> Evidence:
+    def _evidence(self, rank: int, sid: int, score: float, query: list[str], context: int, rel: Related) -> Evidence:
         sentence = self.sentence(sid)
-        shares = self.bm25.contributions(sid, query, related)
+        shares = self.bm25.contributions(sid, query, rel)
         wanted = {word for _, word in shares.values()}
         return Evidence(
             rank,

@@ -1,0 +1,89 @@
+"""Names the documents give to what a question describes: "the Russian president" is Putin.
+
+News and reference texts introduce someone with a title ("Russian President Vladimir Putin")
+and then use the name alone ("open to meeting Putin"); a reader asks with the title. When
+the best sentences for a question hold two or more of its terms directly before a
+capitalised name, and the description ends in a word for a person's role ("president",
+"spokesman", "envoy"), that name's words stand in for those terms in other sentences, like
+a related word from the lexicon (:func:`askdoc.lexicon.related`), with ``WEIGHT``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from .analysis import Analyzer
+from .answer import PERSON_NOUNS
+
+# How much of a name word's BM25 contribution counts for each question term it stands for.
+# Fitted on the even SQuAD sample articles, checked on the odd ones (see the README).
+WEIGHT = 0.5
+# A description must use at least this many of the question's terms: "president" alone names
+# too many people; "Russian president" names one.
+MIN_TERMS = 2
+MAX_NAME_WORDS = 3
+_ROLES = frozenset(PERSON_NOUNS.split())
+
+# What may stand between the words of a description and its name: a space, "of" ("Secretary
+# of State"), a possessive ("Moscow's envoy") or a comma ("the Russian president, Vladimir ...").
+_GAP = re.compile(r"(?:[’']s)?,?\s+(?:(?:of|the)\s+)?")
+
+Related = Callable[[str], Sequence[tuple[str, float]]]
+
+
+def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict[str, set[str]]:
+    """Question term -> the stems of names that the texts give to a description using it."""
+    asked = set(query)
+    out: dict[str, set[str]] = {}
+    for text in texts:
+        terms = analyzer.terms_with_spans(text)
+        i = 0
+        while i < len(terms):
+            described: list[str] = []
+            j = i
+            while j < len(terms) and terms[j].term in asked and (j == i or _joined(text, terms[j - 1], terms[j])):
+                described.append(terms[j].term)
+                j += 1
+            if len(set(described)) < MIN_TERMS or _word(text, terms[j - 1]) not in _ROLES:
+                i = j + 1 if j > i else i + 1
+                continue
+            name: list[str] = []
+            k = j
+            while (
+                k < len(terms)
+                and len(name) < MAX_NAME_WORDS
+                and terms[k].term not in asked
+                and text[terms[k].start].isupper()
+                and _word(text, terms[k]) not in _ROLES
+                and _joined(text, terms[k - 1], terms[k])
+            ):
+                name.append(terms[k].term)
+                k += 1
+            for term in described if name else ():
+                out.setdefault(term, set()).update(name)
+            i = k
+    return out
+
+
+def _word(text: str, t) -> str:
+    return text[t.start : t.end].lower()
+
+
+def _joined(text: str, a, b) -> bool:
+    return _GAP.fullmatch(text, a.end, b.start) is not None
+
+
+def extend(related: Related, aliases: dict[str, set[str]]) -> Related:
+    """``related`` with each question term's names added at ``WEIGHT`` (strongest first)."""
+
+    def with_aliases(term: str) -> Sequence[tuple[str, float]]:
+        base = related(term)
+        names = aliases.get(term)
+        if not names:
+            return base
+        known = {other for other, _ in base}
+        extra = [(name, WEIGHT) for name in sorted(names) if name != term and name not in known]
+        return tuple(sorted([*base, *extra], key=lambda pair: -pair[1]))
+
+    return with_aliases

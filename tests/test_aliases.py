@@ -1,0 +1,42 @@
+"""Names the documents give to what a question describes ("the finance minister" is Lima)."""
+
+from __future__ import annotations
+
+from askdoc import Index, aliases
+from askdoc.analysis import Analyzer
+from askdoc.model import Document
+
+BUDGET = (
+    "Finance Minister Ana Lima presented the budget on Monday. "
+    "The harbour tax rose in spring, the port authority said. "
+    "Lima said the harbour tax would rise again. "
+    "The president said nothing."
+)
+
+
+def found(question: str, text: str = BUDGET) -> dict[str, set[str]]:
+    analyzer = Analyzer()
+    return aliases.find([text], analyzer.terms(question), analyzer)
+
+
+def test_a_title_before_a_name_makes_the_name_stand_for_the_title() -> None:
+    assert found("What did the finance minister say?") == {"financ": {"ana", "lima"}, "minist": {"ana", "lima"}}
+
+
+def test_a_lone_title_or_a_description_without_a_role_names_nobody() -> None:
+    assert found("What did the minister say?") == {}  # one term: too many people hold a title
+    assert found("What did the harbour port say?", "Harbour Port Authority Lisbon said no.") == {}
+
+
+def test_the_name_is_found_in_other_sentences_of_the_answer() -> None:
+    index = Index([Document("budget.txt", BUDGET)])
+    top = index.ask("What did the finance minister say about the harbour tax?").evidence[0]
+    assert top.sentence.text.startswith("Lima said")  # "the finance minister" is Lima there
+    assert top.via["financ"] == "lima"
+    assert (0, 4) in top.matches  # "Lima" is shown as matched
+
+
+def test_a_question_asking_for_the_name_gets_it_from_the_titled_sentence() -> None:
+    answer = Index([Document("budget.txt", BUDGET)]).ask("Who is the finance minister?")
+    assert answer.answer == "Ana Lima"
+    assert not answer.evidence[0].via
