@@ -40,6 +40,7 @@ from .model import Answer, Document, Evidence, Sentence
 
 if TYPE_CHECKING:
     from .build import Built, Progress
+    from .semantic import EmbedProgress
 
 DEFAULT_TOP = 3
 # File texts kept in memory for quoting sentences (characters); a long shell session over a
@@ -52,6 +53,7 @@ class Index:
 
     _warn: Warn | None = None  # hears, once per file, that undecodable bytes were replaced
     _note: Warn | None = None  # hears of long waits, like a progress bar (people, not scripts)
+    _embed_progress: Callable[[int], EmbedProgress] | None = None  # a bar for the first embedding
     # Blend in sentence embeddings (the ``semantic`` extra): None = when it is installed.
     use_semantic: bool | None = None
 
@@ -74,12 +76,14 @@ class Index:
         progress: Callable[[int], Progress] | None = None,
         semantic: bool | None = None,
         note: Warn | None = None,
+        embed_progress: Callable[[int], EmbedProgress] | None = None,
     ) -> Index:
         """Index files, folders or ``-`` (stdin); no paths means the bundled article.
 
         With ``cache``, the index is saved (to ``index_path``, or the cache folder) and reused
         by later calls on the same paths. ``progress(total_files)`` may return a callback that
-        building calls as files are done; ``note`` hears of other long waits (a first embedding).
+        building calls as files are done; ``note`` hears of other long waits (a first embedding),
+        and ``embed_progress(total_sentences)`` may return a callback for the first embedding.
         """
         from .build import build
 
@@ -97,6 +101,7 @@ class Index:
         self = cls.__new__(cls)
         self._warn = warn
         self._note = note
+        self._embed_progress = embed_progress
         self.use_semantic = semantic
         on_file = progress(len(inputs)) if progress else None
         if not cache or any(i.path is None for i in inputs):
@@ -197,7 +202,7 @@ class Index:
             if semantic.available() if auto else self.use_semantic:
                 # Unasked for, the extra embeds only a few sentences first (see AUTO_EMBED_LIMIT).
                 limit = semantic.AUTO_EMBED_LIMIT if auto else None
-                vectors = semantic.index_embeddings(self, note=self._note, limit=limit)
+                vectors = semantic.index_embeddings(self, note=self._note, limit=limit, progress=self._embed_progress)
                 if vectors is not None:
                     self._ranker = semantic.SemanticRanker(vectors)
         return self._ranker or None

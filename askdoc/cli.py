@@ -169,6 +169,7 @@ def open_index(
             progress=None if quiet or not sys.stderr.isatty() else progress,
             semantic=semantic,
             note=None if quiet or not sys.stderr.isatty() else warn,
+            embed_progress=None if quiet or not sys.stderr.isatty() else _embed_bar,
         )
     finally:
         for bar in bars:  # whatever happened, give the terminal its cursor back
@@ -176,29 +177,36 @@ def open_index(
 
 
 class ProgressBar:
-    """A Rich progress bar on stderr while indexing; called as ``build`` finishes each file."""
+    """A Rich progress bar on stderr: ``build`` calls it as each file is done (with the
+    sentences so far), the semantic extra as it embeds sentences the first time."""
 
-    def __init__(self, total: int):
+    FILES = "files, {task.fields[sentences]:,} sentences"
+
+    def __init__(self, total: int, label: str = "indexing", detail: str = FILES):
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._bar = Progress(
-            TextColumn("indexing"),
+            TextColumn(label),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("files, {task.fields[sentences]:,} sentences"),
+            TextColumn(detail),
             TimeRemainingColumn(),
             console=Console(stderr=True),
             transient=True,
         )
-        self._task = self._bar.add_task("indexing", total=total, sentences=0)
+        self._task = self._bar.add_task(label, total=total, sentences=0)
         self._bar.start()
 
-    def __call__(self, done: int, sentences: int) -> None:
+    def __call__(self, done: int, sentences: int = 0) -> None:
         self._bar.update(self._task, completed=done, sentences=sentences)
 
     def stop(self) -> None:
         self._bar.stop()
+
+
+def _embed_bar(total: int) -> ProgressBar:
+    return ProgressBar(total, "embedding", "sentences")
 
 
 def _hint_semantic(idx, quiet: bool) -> None:

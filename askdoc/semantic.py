@@ -35,7 +35,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,6 +67,18 @@ POOL = 30
 # Xeon); from NOTE_FROM sentences to embed (about half a minute) askdoc says so first.
 SENTENCES_PER_SECOND = 90
 NOTE_FROM = 3_000
+# Sentences embedded at a time: the progress bar moves every few seconds.
+CHUNK = 512
+
+
+class EmbedProgress(Protocol):
+    """What ``embeddings_for`` tells of its progress: sentences done so far, then the end."""
+
+    def __call__(self, done: int) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 # Used without being asked for (installed, no --semantic), the extra embeds at most this many
 # sentences first (about half a minute): a first question on a big folder must not wait an hour.
 AUTO_EMBED_LIMIT = 3_000
@@ -342,9 +354,12 @@ def embeddings_for(
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
     note: Callable[[str], None] | None = None,
     limit: int | None = None,
+    progress: Callable[[int], EmbedProgress] | None = None,
 ) -> np.ndarray | None:
     """Every sentence's embedding, in index order, reusing ``cache`` where it still holds;
     None if more than ``limit`` sentences would have to be embedded first.
+    ``progress(total)`` may return a callback told the sentences embedded so far (from
+    ``NOTE_FROM`` sentences to embed); it is stopped when embedding ends, however it ends.
 
     ``files`` are a saved index's file records (``sha256``, ``count``, in order) and
     ``texts(n)`` the sentences of file ``n``. A file's rows are reused when its sha256,
@@ -369,15 +384,29 @@ def embeddings_for(
         note(
             f"embedding {todo:,} sentences for the semantic extra, once (about {minutes:.0f} min); --no-semantic skips"
         )
-    parts, keys, fresh = [], [], 0
-    for n, record in enumerate(files):
-        key = f"{record['sha256']}:{record['count']}"
-        rows = old_rows.get(key)
-        if rows is None:
-            rows = embed(texts(n)) if record["count"] else np.zeros((0, DIM), np.float32)
-            fresh += 1
-        parts.append(rows)
-        keys.append(key)
+    bar = progress(todo) if progress and todo >= NOTE_FROM else None
+    parts, keys, fresh, done = [], [], 0, 0
+    try:
+        for n, record in enumerate(files):
+            key = f"{record['sha256']}:{record['count']}"
+            rows = old_rows.get(key)
+            if rows is None:
+                rows = np.zeros((0, DIM), np.float32)
+                if record["count"]:
+                    sentences = texts(n)
+                    chunks = []
+                    for lo in range(0, len(sentences), CHUNK):
+                        chunks.append(embed(sentences[lo : lo + CHUNK]))
+                        done += len(chunks[-1])
+                        if bar:
+                            bar(done)
+                    rows = np.concatenate(chunks)
+                fresh += 1
+            parts.append(rows)
+            keys.append(key)
+    finally:
+        if bar:
+            bar.stop()
     matrix = np.concatenate(parts) if parts else np.zeros((0, DIM), np.float32)
     if cache and (fresh or keys != old_keys):
         try:
@@ -392,6 +421,7 @@ def index_embeddings(
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
     note: Callable[[str], None] | None = None,
     limit: int | None = None,
+    progress: Callable[[int], EmbedProgress] | None = None,
 ) -> np.ndarray | None:
     """The embeddings of an :class:`askdoc.Index`'s sentences, cached beside its saved file."""
     header = index.stored.header
@@ -402,7 +432,7 @@ def index_embeddings(
         return [index.sentence(i).text for i in range(first, first + files[n]["count"])]
 
     cache = cache_path(index.path) if index.path else None
-    return embeddings_for(files, header["analysis"], texts, cache, embed, note, limit)
+    return embeddings_for(files, header["analysis"], texts, cache, embed, note, limit, progress)
 
 
 def cache_path(index_path: Path) -> Path:

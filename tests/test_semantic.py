@@ -276,6 +276,39 @@ def test_a_long_first_embedding_is_announced(monkeypatch):
     assert len(notes) == 1 and f"embedding {len(TOWN)} sentences" in notes[0]
 
 
+class RecordingBar:
+    def __init__(self, total: int):
+        self.total, self.seen, self.stopped = total, [], False
+        bars.append(self)
+
+    def __call__(self, done: int) -> None:
+        self.seen.append(done)
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+bars: list[RecordingBar] = []
+
+
+def test_a_long_first_embedding_shows_its_progress_and_the_bar_always_ends(monkeypatch):
+    monkeypatch.setattr(semantic, "NOTE_FROM", 3)
+    monkeypatch.setattr(semantic, "CHUNK", 2)
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    bars.clear()
+    semantic.index_embeddings(index, embed=CountingEncoder(), progress=RecordingBar)
+    [bar] = bars
+    assert bar.total == len(TOWN) and bar.stopped
+    assert bar.seen == sorted(bar.seen) and bar.seen[-1] == len(TOWN) and len(bar.seen) > 1
+
+    def broken(texts):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        semantic.index_embeddings(index, embed=broken, progress=RecordingBar)
+    assert bars[-1].stopped  # the terminal gets its cursor back
+
+
 def test_unasked_the_extra_does_not_embed_a_big_corpus_first(monkeypatch):
     monkeypatch.setattr(semantic, "available", lambda: True)
     monkeypatch.setattr(semantic, "AUTO_EMBED_LIMIT", 3)
