@@ -130,7 +130,12 @@ def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
 
 
 def _where(s: Sentence) -> str:
-    return f"{inert(s.source)}:{s.line}"
+    # A file name may hold a newline or a tab: shown escaped, as ``ls -b`` does, so that each
+    # result stays on one line of its own.
+    return f"{inert(s.source).translate(_NAME_ESCAPES)}:{s.line}"
+
+
+_NAME_ESCAPES = str.maketrans({"\n": "\\n", "\t": "\\t"})
 
 
 # ---------------------------------------------------------------- Rich

@@ -95,6 +95,14 @@ def test_file_names_with_escape_sequences_are_shown_inert(cli, tmp_path):
     assert not UNSAFE.findall(r.stdout + r.stderr.replace("\n", ""))
 
 
+def test_a_file_name_with_a_newline_keeps_each_result_on_one_line(cli, tmp_path):
+    (tmp_path / "two\nlines\tname.txt").write_text("The otter sleeps by the river. The otter swims at noon.\n")
+    r = cli("ask", "What does the otter do?", str(tmp_path), "-f", "plain", "-k", "2")
+    lines = r.stdout.splitlines()
+    assert r.code == 0 and len(lines) == 3  # the answer line and two results
+    assert all("two\\nlines\\tname.txt:1: The otter" in line for line in lines)
+
+
 def test_a_question_with_escape_sequences_is_echoed_inert(cli, tmp_path):
     batch = tmp_path / "q.txt"
     batch.write_text("Where does the \x1b[2J\x1b]0;Q-TITLE\x07otter sleep?\n")
