@@ -380,6 +380,7 @@ def _read_terminal(session: Session, warn: Warn) -> ExitCode:
         complete_while_typing=True,
         reserve_space_for_menu=4,
         output=output,
+        key_bindings=_key_bindings(),
     )
     while True:
         try:
@@ -446,6 +447,17 @@ def _trim_history(path: Path) -> None:
         os.replace(tmp, path)
     except OSError:
         pass  # an untrimmed history still works
+
+
+def _key_bindings():
+    """Enter during a Ctrl-R search asks the question found, as in bash (prompt_toolkit would
+    only end the search and wait for a second Enter)."""
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.key_binding.bindings.search import accept_search_and_accept_input
+
+    bindings = KeyBindings()
+    bindings.add("enter")(accept_search_and_accept_input)  # the binding keeps its "while searching" filter
+    return bindings
 
 
 def _completer():

@@ -141,6 +141,20 @@ def test_history_survives_a_restart(env):
     assert second.leave() == 0
 
 
+def test_enter_during_a_history_search_asks_the_question_found(env):
+    term = Terminal(env)
+    term.wait_for(PROMPT)
+    term.run("Who led the US delegation?", RUBIO)
+    term.run("Who joined Lavrov?", "Ushakov")
+    term.child.sendcontrol("r")
+    term.child.send("deleg")
+    term.wait_for("Who led the US delegation?")
+    term.child.send("\r")  # one Enter, as in bash: the found question is asked
+    assert RUBIO in term.wait_for(RUBIO, timeout=10)
+    term.wait_for(PROMPT)
+    assert term.leave() == 0
+
+
 def test_documents_changed_or_gone_while_the_shell_is_open(env, tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
