@@ -274,3 +274,20 @@ def test_quiet_still_skips_an_unreadable_file_inside_a_folder(cli, tmp_path):
 def test_index_info_and_clear_on_a_folder_path_are_one_line_errors(cli, tmp_path, flag):
     r = cli("index", "--index", str(tmp_path), flag)
     assert r.code == 2 and len(r.stderr.splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_a_one_shot_question_from_a_saved_index_imports_neither_nltk_nor_numpy(tmp_path):
+    """NLTK (~0.3 s) and numpy (~0.15 s) would double a one-shot command's time: the saved
+    index's stems and the pure-Python stemmer answer even words the documents never hold."""
+    env = {**__import__("os").environ, "ASKDOC_CACHE_DIR": str(tmp_path)}
+    build = [sys.executable, "-m", "askdoc", "index"]
+    assert subprocess.run(build, capture_output=True, env=env, timeout=120).returncode == 0
+    code = (
+        "import sys; from askdoc.cli import main\n"
+        "try: main(['ask', 'Which zebras galloped to the lighthouse in Riyadh?', '-f', 'json'])\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in ('nltk', 'numpy') if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert "Riyadh" in json.loads(done.stdout)["evidence"][0]["text"]
+    assert done.stderr.strip().splitlines()[-1] == "[]"
