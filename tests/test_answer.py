@@ -170,8 +170,13 @@ HARBOUR = [
 ]
 
 
+def bm25_only(index: Index) -> Index:
+    index.use_semantic = False  # these tests are about the lexical ranking, extra or not
+    return index
+
+
 def test_a_sentence_holding_the_expected_kind_of_answer_wins_a_near_tie(monkeypatch) -> None:
-    index = Index(HARBOUR)
+    index = bm25_only(Index(HARBOUR))
     question = "Who chaired the harbour board?"
     monkeypatch.setattr("askdoc.answer.TYPE_BONUS", 0.0)
     assert index.ask(question).evidence[0].sentence.text.startswith("The harbour board")  # BM25 alone
@@ -182,7 +187,7 @@ def test_a_sentence_holding_the_expected_kind_of_answer_wins_a_near_tie(monkeypa
 
 
 def test_the_type_bonus_does_not_overturn_a_clear_lead() -> None:
-    index = Index([Document("t.txt", "The harbour board chose its chair by lot every year. Maria Lopez sold fish.")])
+    index = bm25_only(Index([Document("t.txt", "The harbour board chose its chair by lot every year. Maria Lopez sold fish.")]))
     assert index.ask("How did the harbour board choose its chair?").evidence[0].sentence.text.startswith("The harbour")
     assert index.ask("Who chose the harbour board chair by lot?").evidence[0].sentence.text.startswith("The harbour")
 
