@@ -3,7 +3,7 @@
 News and reference texts introduce someone with a title ("Russian President Vladimir Putin")
 and then use the name alone ("open to meeting Putin"); a reader asks with the title. When
 the best sentences for a question hold two or more of its terms directly before a
-capitalised name, and the description ends in a word for a person's role ("president",
+capitalised name, and the description holds a word for a person's role ("president",
 "spokesman", "envoy"), that name's words stand in for those terms in other sentences, like
 a related word from the lexicon (:func:`askdoc.lexicon.related`), with ``WEIGHT``.
 """
@@ -11,10 +11,11 @@ a related word from the lexicon (:func:`askdoc.lexicon.related`), with ``WEIGHT`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
-from .analysis import Analyzer
-from .answer import PERSON_NOUNS
+from .analysis import Analyzer, Term
+from .answer import PERSON_NOUNS, is_calendar_word
+from .index import Related
 
 # How much of a name word's BM25 contribution counts for each question term it stands for.
 # Fitted on the even SQuAD sample articles, checked on the odd ones (see the README).
@@ -25,11 +26,11 @@ MIN_TERMS = 2
 MAX_NAME_WORDS = 3
 _ROLES = frozenset(PERSON_NOUNS.split())
 
-# What may stand between the words of a description and its name: a space, "of" ("Secretary
-# of State"), a possessive ("Moscow's envoy") or a comma ("the Russian president, Vladimir ...").
-_GAP = re.compile(r"(?:[’']s)?,?\s+(?:(?:of|the)\s+)?")
-
-Related = Callable[[str], Sequence[tuple[str, float]]]
+# What may stand between the words of a description: a space, "of" ("Secretary of State")
+# or a possessive ("Moscow's envoy"). Between the description and the name, and inside the
+# name, only a space: "the Russian president, Reuters reported" names nobody.
+_GAP = re.compile(r"(?:[’']s)?\s+(?:of\s+)?")
+_SPACE = re.compile(r"[ \t]+")
 
 
 def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict[str, set[str]]:
@@ -40,37 +41,41 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
         terms = analyzer.terms_with_spans(text)
         i = 0
         while i < len(terms):
-            described: list[str] = []
             j = i
             while j < len(terms) and terms[j].term in asked and (j == i or _joined(text, terms[j - 1], terms[j])):
-                described.append(terms[j].term)
                 j += 1
-            if len(set(described)) < MIN_TERMS or _word(text, terms[j - 1]) not in _ROLES:
-                i = j + 1 if j > i else i + 1
-                continue
+            described = terms[i:j]
             name: list[str] = []
-            k = j
-            while (
-                k < len(terms)
-                and len(name) < MAX_NAME_WORDS
-                and terms[k].term not in asked
-                and text[terms[k].start].isupper()
-                and _word(text, terms[k]) not in _ROLES
-                and _joined(text, terms[k - 1], terms[k])
-            ):
-                name.append(terms[k].term)
-                k += 1
-            for term in described if name else ():
-                out.setdefault(term, set()).update(name)
-            i = k
+            if len({t.term for t in described}) >= MIN_TERMS and any(_word(text, t) in _ROLES for t in described):
+                k = j
+                while (
+                    k < len(terms)
+                    and len(name) < MAX_NAME_WORDS
+                    and terms[k].term not in asked
+                    and _is_name_word(text, terms[k])
+                    and _SPACE.fullmatch(text, terms[k - 1].end, terms[k].start)
+                ):
+                    name.append(terms[k].term)
+                    k += 1
+            if not name:
+                i += 1
+                continue
+            for t in described:
+                out.setdefault(t.term, set()).update(name)
+            i = j + len(name)
     return out
 
 
-def _word(text: str, t) -> str:
+def _word(text: str, t: Term) -> str:
     return text[t.start : t.end].lower()
 
 
-def _joined(text: str, a, b) -> bool:
+def _is_name_word(text: str, t: Term) -> bool:
+    word = text[t.start : t.end]
+    return word[0].isupper() and word.lower() not in _ROLES and not is_calendar_word(word)
+
+
+def _joined(text: str, a: Term, b: Term) -> bool:
     return _GAP.fullmatch(text, a.end, b.start) is not None
 
 

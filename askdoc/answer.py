@@ -236,6 +236,13 @@ _NAME_JOINERS = frozenset("of the de da di del der van von bin al la le du y".sp
 # Prepositions that put a name in a place role ("in Paris", "from Chicago").
 _PLACE_PREPOSITIONS = frozenset("in at from near into throughout across within outside inside".split())
 _CALENDAR = re.compile(rf"(?:{_MONTHS}|{_WEEKDAYS})$")
+
+
+def is_calendar_word(word: str) -> bool:
+    """A month or a weekday ("Tuesday", "Sept"): capitalised, but not a name."""
+    return _CALENDAR.match(word) is not None
+
+
 # Titles a person's name may carry: kept out of a person answer ("President Donald Trump").
 _TITLES = frozenset(
     """president secretary minister prime foreign chancellor king queen prince princess emperor
@@ -628,12 +635,14 @@ def _rerank_by_type(evidence: list[Evidence], info: QuestionInfo, tokens_of: dic
     """Add the type bonus to each sentence's score and re-sort; True if the order changed."""
     if info.type not in _TYPED or TYPE_BONUS <= 0:
         return False
-    scale = max(e.score for e in evidence)
-    for e in evidence:
+    head = evidence[:RERANK_POOL]  # below it, the order stays: --top 50 re-ranks as --top 10
+    scale = max(e.score for e in head)
+    for e in head:
         e.type_bonus = TYPE_BONUS * scale * type_fit(e, info, tokens_of[id(e)])
         e.score += e.type_bonus
-    before = [id(e) for e in evidence]
-    evidence.sort(key=lambda e: -e.score)  # stable: ties keep their order
-    for rank, e in enumerate(evidence, 1):
+    before = [id(e) for e in head]
+    head.sort(key=lambda e: -e.score)  # stable: ties keep their order
+    evidence[: len(head)] = head
+    for rank, e in enumerate(head, 1):
         e.rank = rank
-    return before != [id(e) for e in evidence]
+    return before != [id(e) for e in head]

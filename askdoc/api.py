@@ -224,6 +224,8 @@ class Index:
         caller embedded it already (see :meth:`ask_many`)."""
         if not question.strip():
             raise InputError("the question is empty")
+        if top < 1:
+            raise InputError(f"top must be at least 1, not {top}")
         query = self.analyzer.terms(question)
         if not query:
             reason = (
@@ -240,9 +242,10 @@ class Index:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
         # Names the best sentences give to what the question describes count as related words,
         # unless the question asks for a name: then the name is the answer, not a clue.
-        names = {}
-        if analyse_question(question).type not in (AnswerType.PERSON, AnswerType.ORGANISATION):
-            names = aliases.find((self.sentence(sid).text for sid, _ in hits[:pool]), query, self.analyzer)
+        names: dict[str, set[str]] = {}
+        wanted = analyse_question(question)
+        if wanted.type not in (AnswerType.PERSON, AnswerType.ORGANISATION):
+            names = aliases.find((self.sentence(sid).text for sid, _ in hits[:RERANK_POOL]), query, self.analyzer)
         rel = aliases.extend(related, names) if names else related
         if names:
             hits = self.bm25.search(query, depth, rel)
@@ -257,7 +260,6 @@ class Index:
         attach_answer(answer, weights)
         del evidence[top:]
         if explain:
-            wanted = analyse_question(question)
             for e in evidence:
                 floor = self.bm25.floor(query, rel, e.terms)
                 e.explanation = {

@@ -14,7 +14,7 @@ import typer
 
 from .errors import ExitCode, InputError, PipeClosed
 from .render import Format, make_console, resolve_format
-from .safe_text import inert
+from .safe_text import escaped_line
 
 app = typer.Typer(
     name="askdoc",
@@ -74,7 +74,7 @@ ASK_EXAMPLES = """Ask a document a question; print the sentences that answer it,
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"askdoc: warning: {inert(message)}\n")
+    sys.stderr.write(f"askdoc: warning: {escaped_line(message)}\n")
 
 
 @contextmanager
@@ -333,7 +333,7 @@ def index_(
         except OSError as e:
             raise InputError(f"{target}: {e.strerror or e}") from None
         if not quiet:
-            sys.stderr.write(f"askdoc: removed {target}\n")
+            sys.stderr.write(f"askdoc: removed {escaped_line(str(target))}\n")
         return
     if info:
         try:
@@ -348,7 +348,7 @@ def index_(
             f"files: {len(header['files'])}\nsentences: {header['sentences']:,}\nterms: {len(stored.vocab_off) - 1:,}\n"
         )
         for f in header["files"]:
-            sys.stdout.write(f"  {inert(f['path'])}\t{f['count']} sentences\n")
+            sys.stdout.write(f"  {escaped_line(f['path'])}\t{f['count']} sentences\n")
         return
     idx = open_index(paths, index, quiet=quiet)
     r = idx.report
@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=argv, prog_name="askdoc", standalone_mode=False)
         sys.stdout.flush()
     except InputError as e:
-        sys.stderr.write(f"askdoc: error: {inert(str(e))}\n")
+        sys.stderr.write(f"askdoc: error: {escaped_line(str(e))}\n")
         code = ExitCode.USAGE
     except typer.TyperException as e:  # Typer's usage errors (its vendored click's ClickException)
         code = _usage_error(e)
@@ -405,5 +405,5 @@ def _usage_error(e: Exception) -> ExitCode:
         return ExitCode.OK
     message = e.format_message() if hasattr(e, "format_message") else str(e)
     hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-    sys.stderr.write(f"askdoc: error: {inert(message)}{hint}\n")
+    sys.stderr.write(f"askdoc: error: {escaped_line(message)}{hint}\n")
     return ExitCode(getattr(e, "exit_code", ExitCode.USAGE) or ExitCode.USAGE)

@@ -16,7 +16,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, TextIO
 
 from .model import Answer, Evidence, Sentence
-from .safe_text import inert, json_safe
+from .safe_text import escaped_line, inert, json_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -130,12 +130,7 @@ def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
 
 
 def _where(s: Sentence) -> str:
-    # A file name may hold a newline or a tab: shown escaped, as ``ls -b`` does, so that each
-    # result stays on one line of its own.
-    return f"{inert(s.source).translate(_NAME_ESCAPES)}:{s.line}"
-
-
-_NAME_ESCAPES = str.maketrans({"\n": "\\n", "\t": "\\t"})
+    return f"{escaped_line(s.source)}:{s.line}"  # a newline in a file name shows escaped
 
 
 # ---------------------------------------------------------------- Rich

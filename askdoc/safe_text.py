@@ -39,6 +39,15 @@ def inert(text: str) -> str:
     return _SURROGATE.sub("\ufffd", _CONTROL.sub("", _SEQUENCE.sub("", text)))
 
 
+def escaped_line(text: str) -> str:
+    """:func:`inert`, with newlines and tabs shown escaped (``\\n``, ``\\t``, as ``ls -b`` does):
+    for a file name or a message that must stay on one line of its own."""
+    return inert(text).translate(_LINE_ESCAPES)
+
+
+_LINE_ESCAPES = str.maketrans({"\n": "\\n", "\t": "\\t"})
+
+
 def json_safe(encoded: str) -> str:
     """Escape the characters ``json.dumps(ensure_ascii=False)`` leaves raw but a terminal obeys.
 

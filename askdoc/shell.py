@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TextIO
 from .documents import STDIN, InputFile, Warn
 from .errors import ExitCode, InputError
 from .render import Format
-from .safe_text import inert
+from .safe_text import escaped_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -205,7 +205,7 @@ class Session:
 
     def error(self, message: str) -> None:
         self.failed += 1
-        sys.stderr.write(f"askdoc: error: {inert(message)}\n")
+        sys.stderr.write(f"askdoc: error: {escaped_line(message)}\n")
 
     def handle(self, line: str, number: int | None = None) -> None:
         """Answer a question or run a :command; user errors are reported and the shell goes on."""
@@ -294,7 +294,7 @@ class Session:
         notes = {"changed": "  (changed on disk; :open reloads it)", "gone": "  (gone from disk)"}
         for source, n, state in files:
             sentences = "sentence " if n == 1 else "sentences"
-            self.out.write(f"{n:>{width},} {sentences}  {inert(source)}{notes.get(state, '')}\n")
+            self.out.write(f"{n:>{width},} {sentences}  {escaped_line(source)}{notes.get(state, '')}\n")
 
     def do_quit(self, args: list[str]) -> None:
         raise Quit

@@ -28,6 +28,21 @@ def test_a_lone_title_or_a_description_without_a_role_names_nobody() -> None:
     assert found("What did the harbour port say?", "Harbour Port Authority Lisbon said no.") == {}
 
 
+def test_only_capitalised_words_right_after_the_title_make_the_name() -> None:
+    text = "Russian President Vladimir Putin Tuesday spoke. Later the Russian president, Reuters reported, left."
+    assert found("What did the Russian president say?", text)["presid"] == {
+        "vladimir",
+        "putin",
+    }  # no weekday, no agency
+    rubio = "US Secretary of State Marco Rubio led the delegation."
+    assert found("What did the US secretary of state say?", rubio)["secretari"] == {"marco", "rubio"}
+
+
+def test_a_description_is_found_after_question_words_that_describe_nobody() -> None:
+    text = "Officials said US and Russian President Vladimir Putin met."
+    assert found("What does the US want from the Russian president?", text)["russian"] == {"vladimir", "putin"}
+
+
 def test_the_name_is_found_in_other_sentences_of_the_answer() -> None:
     index = Index([Document("budget.txt", BUDGET)])
     index.use_semantic = False  # the lexical path is what is tested, extra or not

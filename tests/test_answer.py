@@ -187,14 +187,31 @@ def test_a_sentence_holding_the_expected_kind_of_answer_wins_a_near_tie(monkeypa
 
 
 def test_the_type_bonus_does_not_overturn_a_clear_lead() -> None:
-    index = bm25_only(Index([Document("t.txt", "The harbour board chose its chair by lot every year. Maria Lopez sold fish.")]))
+    index = bm25_only(
+        Index([Document("t.txt", "The harbour board chose its chair by lot every year. Maria Lopez sold fish.")])
+    )
     assert index.ask("How did the harbour board choose its chair?").evidence[0].sentence.text.startswith("The harbour")
     assert index.ask("Who chose the harbour board chair by lot?").evidence[0].sentence.text.startswith("The harbour")
 
 
-def test_the_first_sentences_are_the_same_whatever_top_is() -> None:
-    index = Index(HARBOUR)
-    question = "Who chaired the harbour board?"
-    three = [e.sentence.text for e in index.ask(question, top=3).evidence]
-    assert [e.sentence.text for e in index.ask(question, top=1).evidence] == three[:1]
-    assert [e.sentence.text for e in index.ask(question, top=10).evidence][:3] == three
+TREATY = [
+    Document(
+        "treaty.txt",
+        " ".join(f"The treaty was signed in the hall number {n} again." for n in range(11))
+        + " The treaty was signed in the hall by Nobody Smith again.",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("documents", "question"),
+    [(HARBOUR, "Who chaired the harbour board?"), (TREATY, "Who signed the treaty in the hall?")],
+)
+def test_the_first_sentences_and_the_answer_are_the_same_whatever_top_is(documents, question) -> None:
+    index = Index(documents)
+    three = index.ask(question, top=3)
+    for top in (1, 10, 12, 50):
+        other = index.ask(question, top=top)
+        n = min(top, 3)
+        assert [e.sentence.text for e in other.evidence][:n] == [e.sentence.text for e in three.evidence][:n]
+        assert other.answer == three.answer

@@ -103,6 +103,12 @@ def test_a_file_name_with_a_newline_keeps_each_result_on_one_line(cli, tmp_path)
     assert all("two\\nlines\\tname.txt:1: The otter" in line for line in lines)
 
 
+def test_an_error_about_a_file_name_with_a_newline_is_one_line(cli, tmp_path):
+    r = cli("ask", "Where does the otter sleep?", str(tmp_path / "no\nsuch.txt"))
+    assert r.code == 2 and r.stdout == ""
+    assert len(r.stderr.splitlines()) == 1 and "no\\nsuch.txt" in r.stderr
+
+
 def test_a_question_with_escape_sequences_is_echoed_inert(cli, tmp_path):
     batch = tmp_path / "q.txt"
     batch.write_text("Where does the \x1b[2J\x1b]0;Q-TITLE\x07otter sleep?\n")

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from askdoc import lexicon
-from askdoc.analysis import Analyzer
+from askdoc.analysis import STOPWORDS, Analyzer
 
 stem = Analyzer().stem
 
@@ -45,6 +45,12 @@ def test_an_acronym_that_spells_a_stopword_is_a_relative_only_in_capitals() -> N
     assert us in stems("America")
     assert stems("Washington")[us] == lexicon.WEIGHTS["place"]
     assert analyzer.terms("tell us") == ["tell"]
+
+
+def test_ordinary_words_never_lead_to_a_stopword_written_in_capitals() -> None:
+    # "IN" (Indiana) or "DO" in WordNet must not tie "inch" or "make" to an all-capitals heading
+    for word in ("inch", "make", "equal", "Indiana", "Oregon", "main"):
+        assert not set(stems(word)) & STOPWORDS, word
 
 
 def test_an_inflection_is_closer_than_a_synonym() -> None:

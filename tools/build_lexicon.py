@@ -114,12 +114,15 @@ def build(wn) -> dict[str, dict[str, str]]:
     """key stem -> related stem -> strongest kind."""
     stem = Analyzer().stem
 
-    # Acronyms that spell a stopword ("US", "IT"): askdoc indexes them when written in capitals,
-    # so they may take part ("America" -> "US"); written in lower case they stay stopwords.
+    # A country's acronym that spells a stopword ("US"): askdoc indexes it when written in
+    # capitals, so it may take part ("America" -> "US"); written in lower case it stays a
+    # stopword. Only countries' acronyms: "IN" (Indiana) or "DO" would tie "in" and "do" to
+    # words, and all-capitals headings would then match them.
+    places = capitals(wn)
     acronyms = {
         lem.name().lower()
-        for synset in wn.all_synsets()
-        for lem in synset.lemmas()
+        for _, _, country in places
+        for lem in country.lemmas()
         if len(lem.name()) > 1 and lem.name().isalpha() and lem.name().isupper() and lem.name().lower() in STOPWORDS
     }
 
@@ -172,9 +175,9 @@ def build(wn) -> dict[str, dict[str, str]]:
                 if rank < SYN_SENSES and (rank == 0 or any(lem.count() > 0 for lem in own)):
                     rel[word]["syn"].update(name(lem) for lem in synset.lemmas() if rank == 0 or lem.count() > 0)
 
-    for capital, country in capitals(wn):
-        rel[capital]["place"] |= country
-        for word in country:
+    for capital, words, _ in places:
+        rel[capital]["place"] |= words
+        for word in words:
             rel[word]["place"].add(capital)
 
     # An inflected form shares its lemma's relations (led -> lead's synonyms).
@@ -202,9 +205,9 @@ def build(wn) -> dict[str, dict[str, str]]:
     return table
 
 
-def capitals(wn) -> list[tuple[str, set[str]]]:
-    """(capital, its country's words) for WordNet's national capitals: news writes "Moscow"
-    for Russia and "Washington" for the United States.
+def capitals(wn) -> list[tuple[str, set[str], object]]:
+    """(capital, its country's words, the country's synset) for WordNet's national capitals:
+    news writes "Moscow" for Russia and "Washington" for the United States.
 
     The country is the one the capital's own lemmas name ("capital_of_the_United_States",
     "American_capital"), else its part holonym (Moscow is part of Russia). Its words are the
@@ -236,7 +239,7 @@ def capitals(wn) -> list[tuple[str, set[str]]]:
         for lem in city.lemmas():
             name = lem.name().lower()
             if _WORD.fullmatch(name) and words:
-                out.append((name, words))
+                out.extend((name, words, country) for country in (countries or city.part_holonyms())[:1])
     return out
 
 
