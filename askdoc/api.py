@@ -37,12 +37,16 @@ from .errors import InputError
 from .index import DELTA, K1, B, BM25Index, Related, SortedStrings
 from .lexicon import related
 from .model import Answer, Document, Evidence, Sentence
+from .sentences import is_heading
 
 if TYPE_CHECKING:
     from .build import Built, Progress
     from .semantic import EmbedProgress
 
 DEFAULT_TOP = 3
+# What a heading's score counts for (see Index._demote_headings). Set by design, not fitted:
+# the SQuAD sample has no headings to fit it on.
+HEADING_WEIGHT = 0.5
 # File texts kept in memory for quoting sentences (characters); a long shell session over a
 # big corpus would otherwise end up holding every file it ever quoted.
 TEXT_CACHE_CHARS = 32_000_000
@@ -255,6 +259,7 @@ class Index:
 
             weight = bm25_weight(self._coverage(hits[0][0], query, weights, rel))
             hits = ranker.rank(question, hits, pool, self.bm25.floor(query, rel), weight=weight, vector=vector)
+        hits = self._demote_headings(hits)
         evidence = [self._evidence(rank, sid, score, query, context, rel) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
         attach_answer(answer, weights)
@@ -271,8 +276,18 @@ class Index:
                     "type_match": e.answer_span is not None or e.type_bonus > 0,  # holds that kind
                     "answer_here": e.answer_span is not None,  # the short answer is taken from it
                     "type_bonus": round(e.type_bonus, 4),
+                    "heading": is_heading(e.sentence.text),  # its score counts HEADING_WEIGHT
                 }
         return answer
+
+    def _demote_headings(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Headings ("Uncertain Path Forward") count ``HEADING_WEIGHT`` of their score: they
+        name a topic, they state nothing, so a sentence that matches as much comes first."""
+        headings = {sid for sid, _ in hits if is_heading(self.sentence(sid).text)}
+        if not headings:
+            return hits
+        scored = [(sid, score * HEADING_WEIGHT if sid in headings else score) for sid, score in hits]
+        return sorted(scored, key=lambda x: (-x[1], x[0]))
 
     def _coverage(self, sid: int, query: list[str], weights: dict[str, float], rel: Related) -> float:
         """The share of the query's IDF ``weights`` that sentence ``sid`` matches."""

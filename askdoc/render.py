@@ -220,6 +220,8 @@ def explain_line(explanation: dict) -> str:
             found = "none here"
         bonus = f" (+ {explanation['type_bonus']:.2f})" if explanation.get("type_bonus") else ""
         line += f"; wants a {explanation['answer_type']}: {found}{bonus}"
+    if explanation.get("heading"):
+        line += "; a heading, not a statement: its score is halved"
     return inert(line)
 
 

@@ -34,6 +34,7 @@ _EDGE_SPACE = "\ufeff\u200b\u200c\u200d\u2060"
 # A wrapped line in prose is rarely shorter than this; headings and list items usually are.
 _WRAPPED_LINE_MIN = 40
 _TITLE_SCAN = 1000
+_HEADING_MAX = 120
 # Punkt's time is linear, but NLTK runs its expressions under a 5 s wall-clock limit
 # (nltk.redos) over a whole block: a paragraph is rarely longer than this, a 100 MB line is.
 MAX_BLOCK = 10_000
@@ -87,6 +88,17 @@ def _looks_like_title(line: str) -> bool:
     # Judged on the first _TITLE_SCAN characters: a 100 MB line must not become a list of words.
     words = [w for w in line[:_TITLE_SCAN].split() if len(w) > 3 and w[0].isalpha()]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+def is_heading(sentence: str) -> bool:
+    """A title, not a statement: one short line without a final stop, its words capitalised
+    ("Uncertain Path Forward"), or a Markdown heading."""
+    if len(sentence) > _HEADING_MAX or "\n" in sentence or "\r" in sentence or _HARD_END.search(sentence):
+        return False
+    if sentence.startswith("#"):
+        return True
+    words = [w for w in sentence.split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 2 and _looks_like_title(sentence)
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:

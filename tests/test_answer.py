@@ -215,3 +215,10 @@ def test_the_first_sentences_and_the_answer_are_the_same_whatever_top_is(documen
         n = min(top, 3)
         assert [e.sentence.text for e in other.evidence][:n] == [e.sentence.text for e in three.evidence][:n]
         assert other.answer == three.answer
+
+
+def test_a_heading_ranks_below_a_statement_that_matches_as_well() -> None:
+    text = "Harbour Bridge Repairs\nThe harbour bridge repairs end in May, the council said.\n"
+    index = bm25_only(Index([Document("notes.txt", text)]))
+    ranked = [e.sentence.text for e in index.ask("What about the harbour bridge repairs?").evidence]
+    assert ranked[0].startswith("The harbour bridge repairs") and ranked[1] == "Harbour Bridge Repairs"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from askdoc.sentences import split
+from askdoc.sentences import is_heading, split
 
 
 def texts(text: str) -> list[str]:
@@ -76,3 +76,19 @@ def test_a_byte_order_mark_is_not_part_of_the_first_sentence():
     doc = "\ufeffHello there. Bye."
     first = split(doc)[0]
     assert first.text == "Hello there." and first.start == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("Uncertain Path Forward", True),
+        ("Saudi Arabia’s Growing Diplomatic Role", True),
+        ("## Installing on Debian", True),
+        ("The talks began without visible handshakes.", False),  # a statement
+        ("Concentrated O", False),  # a formula cut by a line break, not a title
+        ("Tensions and Concerns Over the Talks:", False),  # ends like a lead-in
+        ("the river rises in spring and floods the lower town", False),
+    ],
+)
+def test_headings_are_told_from_statements(line: str, heading: bool) -> None:
+    assert is_heading(line) is heading
