@@ -205,6 +205,10 @@ def _rich_evidence(console: Console, e: Evidence, top: float, dim: bool) -> None
         console.print(Padding(Text(explain_line(e.explanation), style="italic dim"), (0, 0, 0, 4)))
 
 
+# How --explain names the kind of answer a question wants, where "a <type>" reads badly.
+_WANTED = {"organisation": "an organisation", "yes/no": "a yes or a no", "other": "a phrase"}
+
+
 def explain_line(explanation: dict) -> str:
     """``--explain`` in one line: each matched term's share of the score, and the answer type."""
     parts = []
@@ -219,7 +223,8 @@ def explain_line(explanation: dict) -> str:
         if not explanation.get("type_match"):
             found = "none here"
         bonus = f" (+ {explanation['type_bonus']:.2f})" if explanation.get("type_bonus") else ""
-        line += f"; wants a {explanation['answer_type']}: {found}{bonus}"
+        wanted = _WANTED.get(explanation["answer_type"], f"a {explanation['answer_type']}")
+        line += f"; wants {wanted}: {found}{bonus}"
     if explanation.get("heading"):
         line += "; a heading, not a statement: its score is halved"
     return inert(line)
