@@ -8,11 +8,12 @@ they say what kind of answer is wanted, not what the answer sentence contains.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import NamedTuple
 
 # Bump when analysis or splitting changes what a text is turned into: older indexes rebuild.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 
 # Numbers keep their inner separators ("3.5", "1,000"); other tokens are runs of letters or digits.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+")
@@ -33,6 +34,12 @@ STOPWORDS = frozenset(
     aren couldn didn doesn don hadn hasn haven isn mightn mustn needn shan shouldn wasn weren won wouldn
     """.split()
 )
+
+
+def fold(word: str) -> str:
+    """``word`` without its diacritics, and with compatibility forms spelled plainly (ﬁ -> fi)."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)) or word
 
 
 class Term(NamedTuple):
@@ -83,6 +90,8 @@ class Analyzer:
         for m in _TOKEN.finditer(text):
             surface = m.group()
             word = surface.lower()
+            if not word.isascii():  # "Beyoncé" meets "Beyonce", "Erdoğan" meets "Erdogan"
+                word = fold(word)
             # An all-capitals acronym is kept even when it spells a stopword: "US", "IT", "WHO".
             if word in STOPWORDS and not (len(surface) > 1 and surface.isupper()):
                 continue

@@ -107,3 +107,13 @@ def test_matched_words_are_marked_in_the_evidence(article_index):
     e = article_index.ask("Who led the US delegation?").evidence[0]
     words = {e.sentence.text[a:b] for a, b in e.matches}
     assert {"led", "delegation", "US"} <= words
+
+
+def test_accents_do_not_keep_a_question_from_its_sentence():
+    index = Index([Document("a.txt", "The band played in Zürich. Beyoncé headlined the café stage.")])
+    index.use_semantic = False
+    top = index.ask("Who headlined the cafe stage, Beyonce?").evidence[0]
+    assert top.sentence.text.startswith("Beyoncé headlined")
+    assert [top.sentence.text[a:b] for a, b in top.matches] == ["Beyoncé", "headlined", "café", "stage"]
+    assert index.ask("Which band played in Zurich?").evidence[0].sentence.text.startswith("The band")
+    assert terms("ﬁnance naïve") == terms("finance naive")
