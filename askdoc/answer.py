@@ -120,6 +120,8 @@ for _words, _kind in (
 _FOCUS_MODIFIERS = frozenset(
     "other two three four five several main first last major largest specific particular exact".split()
 )
+# How far past "what"/"which" the head noun of the question's phrase is looked for.
+_HEAD_REACH = 4
 _LIST_CUES = frozenset("members names list include included includes".split())
 
 
@@ -144,8 +146,14 @@ def _answer_side(words: list[str], wh_at: int) -> str | None:
     if nxt in ("has", "have", "had") and words[wh_at] == "who":  # "who has made it clear ..."
         return "before"
     if nxt and nxt not in _AUXILIARIES and nxt not in STOPWORDS and words[wh_at] in ("who", "what", "which"):
-        # "who led", "what caused"; but "what company ..." names a kind, the verb comes later
-        return "before" if nxt not in _FOCUS and nxt not in _FOCUS_MODIFIERS else None
+        # "who led", "what caused"; but "what (cable) company ..." names a kind, the verb comes later
+        if (
+            nxt in _FOCUS
+            or nxt in _FOCUS_MODIFIERS
+            or (words[wh_at] != "who" and words[_head_noun(words, wh_at)] in _FOCUS)
+        ):
+            return None
+        return "before"
     return None
 
 
@@ -165,10 +173,10 @@ def _classify(words: list[str], wh_at: int) -> QuestionInfo:
         return QuestionInfo(AnswerType.PLACE, wh)
     if wh == "why":
         return QuestionInfo(AnswerType.REASON, wh)
-    # what / which: the noun after it may name the kind ("which city", "what other two teams")
-    k = wh_at + 1
-    while k < len(words) - 1 and words[k] in _FOCUS_MODIFIERS:
-        k += 1
+    # what / which: the noun after it may name the kind ("which city", "what other two teams"),
+    # or a noun a few words on, the head of the phrase ("what cable company", "which British
+    # TV network"): the last kind-naming word before a verb or a function word.
+    k = _head_noun(words, wh_at)
     if k < len(words) and words[k] in _FOCUS:
         kind, unit = _FOCUS[words[k]]
         return QuestionInfo(kind, f"{wh} {words[k]}", unit, is_list=plural and kind is AnswerType.PERSON)
@@ -176,6 +184,21 @@ def _classify(words: list[str], wh_at: int) -> QuestionInfo:
         # "what sitcom", "which film": a noun we have no class for; the answer is often a name
         return QuestionInfo(AnswerType.OTHER, f"{wh} {words[k]}", "thing", is_list=plural)
     return QuestionInfo(AnswerType.OTHER, wh, is_list=plural)
+
+
+def _head_noun(words: list[str], wh_at: int) -> int:
+    """Where the noun that may name the kind stands after "what"/"which": the next word past
+    modifiers ("what other two [teams]"), or a kind-naming word a few words on, the head of the
+    phrase ("what cable [company]", "which British TV [network]"), before a verb or function word."""
+    k = wh_at + 1
+    while k < len(words) - 1 and words[k] in _FOCUS_MODIFIERS:
+        k += 1
+    for j in range(k, min(k + _HEAD_REACH, len(words))):
+        if words[j] in _AUXILIARIES or (words[j] in STOPWORDS and j > k):
+            break
+        if words[j] in _FOCUS:
+            k = j
+    return k
 
 
 def _wh_position(question: str, words: list[str]) -> int | None:

@@ -39,6 +39,8 @@ def town() -> Index:
         ("Which city hosted the council?", AnswerType.PLACE, None),
         ("Where did the council meet?", AnswerType.PLACE, None),
         ("What company built the bridge?", AnswerType.ORGANISATION, None),
+        ("What ferry company runs the harbour boats?", AnswerType.ORGANISATION, None),  # the head noun
+        ("Which small fishing town lies north?", AnswerType.PLACE, None),
         ("Why do the boats leave before dawn?", AnswerType.REASON, None),
         ("Did the council meet in Lisbon?", AnswerType.YES_NO, None),
         ("What did the council discuss?", AnswerType.OTHER, None),
@@ -50,6 +52,11 @@ def test_question_type(question: str, kind: AnswerType, unit: str | None) -> Non
     info = analyse_question(question)
     assert info.type is kind
     assert info.unit == unit
+
+
+def test_the_verb_after_a_head_noun_is_not_taken_for_the_answer_side() -> None:
+    assert analyse_question("What ferry company runs the harbour boats?").side is None
+    assert analyse_question("Who runs the harbour boats?").side == "before"
 
 
 def test_list_questions_are_recognised() -> None:
