@@ -120,6 +120,8 @@ for _words, _kind in (
 _FOCUS_MODIFIERS = frozenset(
     "other two three four five several main first last major largest specific particular exact".split()
 )
+# The longest "what did X do" answer taken from after the verb, in words.
+_OBJECT_WORDS = 15
 # How far past "what"/"which" the head noun of the question's phrase is looked for.
 _HEAD_REACH = 4
 _LIST_CUES = frozenset("members names list include included includes".split())
@@ -248,7 +250,8 @@ _QUANTITY = re.compile(
 _A_DURATION = re.compile(r"\b(?:a|an|one)\s(?:full\s)?(?:year|month|week|day|hour|decade|century)(?=\b|-long)", re.I)
 _DURATION = re.compile(rf"{_TIME_UNIT}(?:\sold)?$", re.IGNORECASE)
 # A short quotation is often the phrase a "what"/"how did ... describe" question wants.
-_QUOTED = re.compile(r"[“\"‘]([^“”\"‘’]{3,60}?)[,.]?[”\"’]")
+# (An apostrophe inside a word, as in "don’t", neither ends nor breaks a quotation.)
+_QUOTED = re.compile(r"[“\"‘]((?:[^“”\"‘’]|’(?=\w)){3,60}?)[,.]?[”\"’](?!\w)")
 # Adjectives of nationality or origin ("Russian", "Chinese", "Turkish"), by their endings.
 _DEMONYM = re.compile(r"(?:an|ese|ish|ic|i)$")
 # Punctuation between two words that ends a phrase.
@@ -286,7 +289,8 @@ _PHRASE_BREAKERS = (
     | frozenset(
         """within across toward towards upon since including such like per via without around along
     behind beyond near unlike whether either neither rather even well often usually known called
-    named became become becomes said says stated according""".split()
+    named became become becomes said says stated according already previously recently currently
+    now again ever never always sometimes soon""".split()
     )
 )
 # Connectives that introduce a reason.
@@ -413,6 +417,31 @@ def _phrases(text: str, tokens: list[_Token]) -> list[_Candidate]:
     return out
 
 
+def _objects(text: str, tokens: list[_Token]) -> list[_Candidate]:
+    """What follows a question word up to the clause's end: for "What did Lavrov dismiss?",
+    "[the idea of European leaders participating in Ukraine talks]" after "dismissed".
+
+    A leading "that" or function word is left out, the run stops at punctuation or at another
+    question word, and it must hold 2 to ``_OBJECT_WORDS`` words.
+    """
+    out = []
+    for k, t in enumerate(tokens[:-1]):
+        if not t.asked or tokens[k + 1].asked or _BREAK.search(text[t.end : tokens[k + 1].start]):
+            continue
+        run = []
+        for u in tokens[k + 1 :]:
+            if u.asked or (run and _BREAK.search(text[run[-1].end : u.start])):
+                break
+            if not run and u.text.lower() in STOPWORDS:
+                continue
+            run.append(u)
+        while run and run[-1].text.lower() in _PHRASE_BREAKERS:
+            run.pop()
+        if 2 <= len(run) <= _OBJECT_WORDS:
+            out.append(_Candidate(run[0].start, run[-1].end, "object"))
+    return out
+
+
 def _looks_like_verb(t: _Token, tokens: list[_Token]) -> bool:
     """A lone "derived", "pertaining" or "to [terminate]" is a verb, not the thing asked for."""
     word = t.text.lower()
@@ -443,6 +472,8 @@ def _candidates(e: Evidence, tokens: list[_Token], info: QuestionInfo) -> list[_
         for m in _QUOTED.finditer(text):
             if not all(t.asked for t in tokens if m.start(1) <= t.start < m.end(1)):
                 out.append(_Candidate(m.start(1), m.end(1), "quote"))
+        if info.type is AnswerType.OTHER and info.side == "after":
+            out.extend(_objects(text, tokens))  # before the phrases: a tie goes to the whole clause
         out.extend(_phrases(text, tokens))
     if info.type is AnswerType.REASON:
         for m in _BECAUSE.finditer(text):
@@ -462,6 +493,7 @@ _FIT: dict[AnswerType, dict[str, float]] = {
     AnswerType.OTHER: {
         "quote": 0.8,
         "phrase": 0.5,
+        "object": 0.5,  # what follows the asked verb ("What did X dismiss?"): 0.5-0.9 fitted, 0.5 kept
         "name": 0.5,
         "place name": 0.5,
         "date": 0.2,

@@ -229,3 +229,23 @@ def test_a_heading_ranks_below_a_statement_that_matches_as_well() -> None:
     index = bm25_only(Index([Document("notes.txt", text)]))
     ranked = [e.sentence.text for e in index.ask("What about the harbour bridge repairs?").evidence]
     assert ranked[0].startswith("The harbour bridge repairs") and ranked[1] == "Harbour Bridge Repairs"
+
+
+COUNCIL = [
+    Document(
+        "council.txt",
+        "The council voted on Monday. The mayor has already dismissed the idea of a new harbour road. "
+        "Anna said “we don’t need it” at the meeting.",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the mayor dismiss?", "idea of a new harbour road"),  # what follows the asked verb
+        ("What did Anna say at the meeting?", "we don’t need it"),  # an apostrophe does not end a quote
+    ],
+)
+def test_what_did_someone_do_answers_with_the_clause_or_the_quote(question: str, expected: str) -> None:
+    assert bm25_only(Index(COUNCIL)).ask(question).answer == expected
