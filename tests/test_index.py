@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from conftest import numbered_sentences
 from rank_bm25 import BM25Plus
@@ -117,3 +120,14 @@ def test_accents_do_not_keep_a_question_from_its_sentence():
     assert [top.sentence.text[a:b] for a, b in top.matches] == ["Beyoncé", "headlined", "café", "stage"]
     assert index.ask("Which band played in Zurich?").evidence[0].sentence.text.startswith("The band")
     assert terms("ﬁnance naïve") == terms("finance naive")
+
+
+def test_the_stemmer_loads_alone_and_leaves_the_snowballstemmer_package_whole():
+    code = (
+        "import sys; from askdoc.analysis import Analyzer; a = Analyzer(); print(a.stem('organization'));"
+        "print(len([m for m in sys.modules if m.startswith('snowballstemmer.')]));"
+        "import snowballstemmer; print(snowballstemmer.stemmer('english').stemWord('organizations'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.split()
+    assert out[0] == "organiz" and out[2] == "organiz"
+    assert int(out[1]) <= 3  # the English module and its two helpers, not 30 languages
