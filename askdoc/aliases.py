@@ -58,7 +58,9 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
                     name.append(terms[k].term)
                     k += 1
             if not name:
-                i += 1
+                # Every run starting inside [i, j) ends at j too, and fails as this one did: the
+                # scan goes on from j (which may start a run of its own), so it stays linear.
+                i = max(j, i + 1)
                 continue
             for t in described:
                 out.setdefault(t.term, set()).update(name)

@@ -435,6 +435,8 @@ def _objects(text: str, tokens: list[_Token]) -> list[_Candidate]:
             if not run and u.text.lower() in STOPWORDS:
                 continue
             run.append(u)
+            if len(run) > _OBJECT_WORDS:  # too long to be an answer: stop reading
+                break
         while run and run[-1].text.lower() in _PHRASE_BREAKERS:
             run.pop()
         if 2 <= len(run) <= _OBJECT_WORDS:
