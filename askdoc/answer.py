@@ -437,9 +437,11 @@ def _objects(text: str, tokens: list[_Token]) -> list[_Candidate]:
             run.append(u)
             if len(run) > _OBJECT_WORDS:  # too long to be an answer: stop reading
                 break
+        if len(run) > _OBJECT_WORDS:
+            continue
         while run and run[-1].text.lower() in _PHRASE_BREAKERS:
             run.pop()
-        if 2 <= len(run) <= _OBJECT_WORDS:
+        if len(run) >= 2:
             out.append(_Candidate(run[0].start, run[-1].end, "object"))
     return out
 
