@@ -684,7 +684,7 @@ TYPE_BONUS = 0.075
 _TYPED = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.TIME, AnswerType.NUMBER, AnswerType.ORGANISATION)
 
 
-def type_fit(e: Evidence, info: QuestionInfo, tokens: list[_Token]) -> float:
+def _type_fit(e: Evidence, info: QuestionInfo, tokens: list[_Token]) -> float:
     """How well the sentence's best candidate fits the expected answer type: 0 (none) to 1."""
     fits = (_fit(c, info) for c in _candidates(e, tokens, info))
     return min(1.0, max((f for f in fits if f is not None), default=0.0))
@@ -697,7 +697,7 @@ def _rerank_by_type(evidence: list[Evidence], info: QuestionInfo, tokens_of: dic
     head = evidence[:RERANK_POOL]  # below it, the order stays: --top 50 re-ranks as --top 10
     scale = max(e.score for e in head)
     for e in head:
-        e.type_bonus = TYPE_BONUS * scale * type_fit(e, info, tokens_of[id(e)])
+        e.type_bonus = TYPE_BONUS * scale * _type_fit(e, info, tokens_of[id(e)])
         e.score += e.type_bonus
     before = [id(e) for e in head]
     head.sort(key=lambda e: -e.score)  # stable: ties keep their order
