@@ -122,6 +122,9 @@ INDEX_OPTION = typer.Option(
     show_default=False,
 )
 NO_CACHE_OPTION = typer.Option(False, "--no-cache", help="Neither read nor save an index: analyse in memory.")
+EXPLAIN_OPTION = typer.Option(
+    False, "--explain", "-e", help="Say why each sentence ranked: matched words, their scores, answer type."
+)
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar or notes on stderr (errors still show).")
 # Options that ask and shell share, so that they read the same in both.
 TOP_OPTION = typer.Option(3, "--top", "-k", min=1, help="How many sentences to return.")
@@ -238,9 +241,7 @@ def ask(
         show_default=False,
     ),
     errors: Errors = ERRORS_OPTION,
-    explain: bool = typer.Option(
-        False, "--explain", "-e", help="Say why each sentence ranked: matched words, their scores, answer type."
-    ),
+    explain: bool = EXPLAIN_OPTION,
     semantic: bool | None = SEMANTIC_OPTION,
     index: Path | None = INDEX_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
@@ -281,6 +282,7 @@ def shell(
     top: int = TOP_OPTION,
     context: int = CONTEXT_OPTION,
     fmt: Format = FORMAT_OPTION,
+    explain: bool = EXPLAIN_OPTION,
     errors: Errors = ERRORS_OPTION,
     semantic: bool | None = SEMANTIC_OPTION,
     index: Path | None = INDEX_OPTION,
@@ -295,7 +297,7 @@ def shell(
     from .shell import run
 
     opener = partial(open_index, index=index, no_cache=no_cache, errors=errors.value, semantic=semantic)
-    raise typer.Exit(run(paths or [], top=top, context=context, fmt=fmt, warn=warn, opener=opener))
+    raise typer.Exit(run(paths or [], top=top, context=context, fmt=fmt, warn=warn, opener=opener, explain=explain))
 
 
 @app.command("index")

@@ -42,6 +42,7 @@ COMMANDS = {
     "top": ("N", "show the N best sentences"),
     "context": ("N", "show N sentences around each hit"),
     "format": ("|".join(FORMATS), "how answers are printed"),
+    "explain": ("on|off", "say why each sentence ranked (matched words, scores, answer type)"),
     "open": ("PATH ...", "load these documents instead; alone: reload the current ones"),
     "sources": ("", "what is loaded"),
     "quit": ("", "leave (Ctrl-D does too)"),
@@ -190,6 +191,7 @@ class Session:
     warn: Warn
     make_console: Callable[[], Console]
     interactive: bool
+    explain: bool = False
     asked: int = 0
     abstained: int = 0
     failed: int = 0
@@ -227,7 +229,7 @@ class Session:
         for source, change in self.corpus.new_changes():
             what = "is gone from disk" if change == "gone" else "changed on disk"
             self.warn(f"{source} {what}; answers come from the copy loaded earlier (:open reloads)")
-        answer = self.corpus.index.ask(question, top=self.top, context=self.context, id=number)
+        answer = self.corpus.index.ask(question, top=self.top, context=self.context, id=number, explain=self.explain)
         self.asked += 1
         self.abstained += answer.abstained
         # Piped, answers are a batch like `ask --batch`: plain lines carry the line number, so they parse.
@@ -282,6 +284,15 @@ class Session:
         self.fmt = Format(args[0].lower())
         self.say(f"format is now {self.fmt.value}")
 
+    def do_explain(self, args: list[str]) -> None:
+        if not args:
+            self.say(f"explain is {'on' if self.explain else 'off'}")
+            return
+        if len(args) > 1 or args[0].lower() not in ("on", "off"):
+            raise InputError(":explain takes on or off")
+        self.explain = args[0].lower() == "on"
+        self.say(f"explain is now {args[0].lower()}")
+
     def do_open(self, args: list[str]) -> None:
         paths = [os.path.expanduser(a) for a in args]
         with self._busy():
@@ -320,14 +331,24 @@ class Session:
 # ---------------------------------------------------------------- the loops
 
 
-def run(paths: list[str], top: int, context: int, fmt: Format, warn: Warn, opener: Opener | None = None) -> ExitCode:
+def run(
+    paths: list[str],
+    top: int,
+    context: int,
+    fmt: Format,
+    warn: Warn,
+    opener: Opener | None = None,
+    explain: bool = False,
+) -> ExitCode:
     """Load ``paths`` (the bundled article when empty), then read lines until :quit or end of input.
 
     ``opener`` opens an index of paths (default: the CLI's ``open_index`` with its defaults)."""
     from .render import make_console, resolve_format
 
     interactive = sys.stdin.isatty() and (sys.stdout.isatty() or sys.stderr.isatty())
-    session = Session(load(paths, warn, opener), top, context, resolve_format(fmt), warn, make_console, interactive)
+    session = Session(
+        load(paths, warn, opener), top, context, resolve_format(fmt), warn, make_console, interactive, explain
+    )
     session.say(describe(session.corpus))
     if not interactive:
         return _read_pipe(session, sys.stdin.buffer)

@@ -259,3 +259,15 @@ def test_a_long_history_file_is_trimmed_to_its_latest_questions(tmp_path, monkey
 
     kept = list(FileHistory(str(history)).load_history_strings())  # newest first
     assert kept == [f"question {i}" for i in range(299, 289, -1)]
+
+
+def test_explain_can_be_turned_on_and_off_in_the_shell(env):
+    lines = [":format jsonl", "Who led the US delegation?", ":explain on", "Who led the US delegation?"]
+    lines += [":explain off", "Who led the US delegation?", ":explain perhaps"]
+    result = shell(env, "\n".join(lines) + "\n")
+    first, explained, plain = (json.loads(line) for line in result.stdout.splitlines())
+    assert "explain" not in first["evidence"][0] and "explain" not in plain["evidence"][0]
+    assert explained["evidence"][0]["explain"]["terms"]["deleg"]["score"] > 0
+    assert ":explain takes on or off" in result.stderr
+    with_option = shell(env, "Who led the US delegation?\n", "-e", "-f", "jsonl")
+    assert "explain" in json.loads(with_option.stdout)["evidence"][0]
