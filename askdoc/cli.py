@@ -138,7 +138,7 @@ ERRORS_OPTION = typer.Option(
 SEMANTIC_OPTION = typer.Option(
     None,
     "--semantic/--no-semantic",
-    help="Blend in sentence meaning (needs askdoc[semantic]). Default: when it is installed.",
+    help="Blend in sentence meaning (needs askdoc\\[semantic]). Default: when it is installed.",
     show_default=False,
 )
 

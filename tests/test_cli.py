@@ -165,6 +165,7 @@ def test_auto_format_is_plain_in_a_pipe_and_rich_on_a_terminal(cli):
 def test_help_shows_examples(cli):
     r = cli("ask", "--help")
     assert r.code == 0 and "Examples" in r.stdout and "--batch" in r.stdout
+    assert "askdoc[semantic]" in re.sub(r"[\s│]+", "", r.stdout)  # not eaten as Rich markup
 
 
 def _seed_questions(style: str) -> list[dict]:
