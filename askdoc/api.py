@@ -254,15 +254,16 @@ class Index:
         if names:
             hits = self.bm25.search(query, depth, rel)
         weights = {term: self.bm25.idf(term) for term in query}
+        nearest = None  # with the semantic extra: the best cosine of any sentence with the question
         if ranker:
             from .semantic import bm25_weight
 
             weight = bm25_weight(self._coverage(hits[0][0], query, weights, rel))
-            hits = ranker.rank(question, hits, pool, self.bm25.floor(query, rel), weight=weight, vector=vector)
+            hits, nearest = ranker.rank(question, hits, pool, self.bm25.floor(query, rel), weight=weight, vector=vector)
         hits = self._demote_headings(hits)
         evidence = [self._evidence(rank, sid, score, query, context, rel) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
-        attach_answer(answer, weights)
+        attach_answer(answer, weights, nearest)
         del evidence[top:]
         if explain:
             for e in evidence:

@@ -322,8 +322,9 @@ class SemanticRanker:
         weight: float = WEIGHT,
         pool: int = POOL,
         vector: np.ndarray | None = None,
-    ) -> list[tuple[int, float]]:
-        """The top ``k`` (sentence id, blended score), best first; ties keep document order.
+    ) -> tuple[list[tuple[int, float]], float]:
+        """The top ``k`` (sentence id, blended score), best first (ties keep document order),
+        and the best cosine of any sentence with the question (for abstaining).
 
         ``bm25`` is BM25's ranking, best first (at least its top ``pool``), and ``floor``
         what a sentence sharing no word with the question scores (:func:`bm25_floor`).
@@ -333,14 +334,14 @@ class SemanticRanker:
         import numpy as np
 
         if not len(self.embeddings):
-            return []
+            return [], 0.0
         pool = max(pool, k)
         cos = self.embeddings @ (self._encode([question])[0] if vector is None else vector)
         nearest = np.argpartition(-cos, pool)[:pool] if len(cos) > pool else np.arange(len(cos))
         lexical = dict(bm25[:pool])
         candidates = {sid: float(cos[sid]) for sid in [*nearest.tolist(), *lexical]}
         scores = blend(lexical, candidates, floor, float(cos.min()), weight)
-        return sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k]
+        return sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k], float(cos.max())
 
 
 # ------------------------------------------------------------------ the cache beside an index

@@ -153,6 +153,23 @@ def test_a_well_covered_sentence_answers() -> None:
     assert answer.evidence[0].answer_span == (0, 12)
 
 
+@pytest.mark.parametrize(
+    ("nearest", "abstains"),
+    [
+        (None, False),  # without the semantic extra: a third of the words is enough
+        (0.2, True),  # nothing close in meaning either: a question about something else
+        (0.6, False),  # a sentence close in meaning: the question is only worded differently
+    ],
+)
+def test_meaning_decides_when_few_words_match(nearest: float | None, abstains: bool) -> None:
+    weights = {"harbour": 2.0, "tax": 2.0, "rise": 2.0}
+    answer = _hand_made("When will the harbour tax rise?", "The harbour was busy in 1990.", {"harbour": 2.0})
+    attach_answer(answer, weights, nearest)
+    assert answer.abstained is abstains
+    if abstains:
+        assert "meaning" in answer.reason and answer.evidence  # said why; the evidence stays
+
+
 def test_no_evidence_leaves_the_answer_alone() -> None:
     answer = Answer("Who?", [], True, reason="no sentence shares a word with the question")
     attach_answer(answer, {})

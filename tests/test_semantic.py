@@ -229,7 +229,7 @@ def blended(index, question, top=3):
     query = index.analyzer.terms(question)
     bm25 = index.bm25.search(query, semantic.POOL, related)
     ranker = semantic.SemanticRanker(semantic.index_embeddings(index))
-    return bm25, ranker.rank(question, bm25, top, index.bm25.floor(query))
+    return bm25, ranker.rank(question, bm25, top, index.bm25.floor(query))[0]
 
 
 @needs_model
