@@ -115,7 +115,7 @@ def test_a_question_with_escape_sequences_is_echoed_inert(cli, tmp_path):
     doc = tmp_path / "d.txt"
     doc.write_text("The otter sleeps by the river.\n")
     r = cli("ask", "--batch", str(batch), str(doc), "-f", "rich", tty=True)
-    assert r.code == 0 and "otter sleep?" in _shown(r.stdout)
+    assert r.code in (0, 1) and "otter sleep?" in _shown(r.stdout)  # answered, or abstained with the extra
     assert not UNSAFE.findall(_shown(r.stdout)) and "Q-TITLE" not in r.stdout
 
 
