@@ -615,34 +615,36 @@ _RANK_PENALTY = 1.5
 _OFF_SIDE = 0.3
 
 
-def attach_answer(answer: Answer, query_weights: dict[str, float], nearest: float | None = None) -> None:
+def attach_answer(
+    answer: Answer, query_weights: dict[str, float], nearest: float | None = None, info: QuestionInfo | None = None
+) -> None:
     """Fill in ``answer.answer`` and each evidence's ``answer_span``; may decide to abstain,
     and may re-rank the evidence by how well it holds the expected kind of answer.
 
     ``query_weights`` maps each query term (a stem) to its IDF in the index (0.0 when absent);
-    ``nearest``, with the semantic extra, is the best cosine of any sentence with the question.
+    ``nearest``, with the semantic extra, is the best cosine of any sentence with the question;
+    ``info`` is :func:`analyse_question`'s reading of it, if the caller has it already.
     The evidence should be a few more sentences than will be shown (see ``RERANK_POOL``).
     """
     if not answer.evidence:
         return
-    info = analyse_question(answer.question)
-    question_words = {w.lower() for w in _WORD.findall(answer.question)} - STOPWORDS
-    tokens_of = {id(e): _tokens(e, question_words) for e in answer.evidence}
-    best, kept = _best_candidate(answer.evidence, info, tokens_of)
+    reading = _Reading(answer.question, info or analyse_question(answer.question))
+    info = reading.info
+    best, kept = _best_candidate(answer.evidence, reading)
     # Abstention is judged on the ranking as found, before the type re-rank below: a sentence
     # holding some number must not make "how much ...?" look answered.
     reason = _abstain_reason(answer, info, query_weights, best is not None, nearest)
-    reranked = _rerank_by_type(answer.evidence, info, tokens_of)
+    reranked = _rerank_by_type(answer.evidence, reading)
     if reason:  # the evidence stays, to be shown dimmed, best first; no short answer is claimed
         answer.abstained, answer.reason = True, reason
         return
     if reranked:
-        best, kept = _best_candidate(answer.evidence, info, tokens_of)
+        best, kept = _best_candidate(answer.evidence, reading)
     if best is None:
         return
     rank, c = best
     e = answer.evidence[rank]
-    tokens = tokens_of[id(e)]
+    tokens = reading.tokens(e)
     if info.type is AnswerType.PERSON and c.form in ("name", "place name"):
         c = _strip_titles(c, tokens)
     e.answer_span = (c.start, c.end)
@@ -656,11 +658,36 @@ def attach_answer(answer: Answer, query_weights: dict[str, float], nearest: floa
             e.answer_span = (first.start, first.end)
 
 
+class _Reading:
+    """One question's view of its evidence: each sentence's tokens and the candidates that fit
+    the expected answer, worked out once per sentence, however often they are asked for (the
+    short answer reads the top 3 before and after the type re-rank, which reads the top 10)."""
+
+    def __init__(self, question: str, info: QuestionInfo) -> None:
+        self.info = info
+        self.question_words = {w.lower() for w in _WORD.findall(question)} - STOPWORDS
+        self._tokens: dict[int, list[_Token]] = {}
+        self._fitting: dict[int, list[tuple[_Candidate, float]]] = {}
+
+    def tokens(self, e: Evidence) -> list[_Token]:
+        if id(e) not in self._tokens:
+            self._tokens[id(e)] = _tokens(e, self.question_words)
+        return self._tokens[id(e)]
+
+    def fitting(self, e: Evidence) -> list[tuple[_Candidate, float]]:
+        """The sentence's candidates that can answer, each with its fit."""
+        if id(e) not in self._fitting:
+            fits = ((c, _fit(c, self.info)) for c in _candidates(e, self.tokens(e), self.info))
+            self._fitting[id(e)] = [(c, fit) for c, fit in fits if fit is not None]
+        return self._fitting[id(e)]
+
+
 def _best_candidate(
-    evidence: list[Evidence], info: QuestionInfo, tokens_of: dict[int, list[_Token]]
+    evidence: list[Evidence], reading: _Reading
 ) -> tuple[tuple[int, _Candidate] | None, list[list[_Candidate]]]:
     """The best answer candidate in the top ``_SEARCHED`` sentences (with its sentence's rank
     index), and each searched sentence's fitting candidates."""
+    info = reading.info
     # Question words on the side where the answer should not stand count for less. With no
     # verb to tell, a described thing tends to follow the words that ask for it ("focused on
     # [how to start ...]"); names, numbers and dates stand as often before as after them.
@@ -672,13 +699,10 @@ def _best_candidate(
     best: tuple[int, _Candidate] | None = None
     kept: list[list[_Candidate]] = []
     for rank, e in enumerate(evidence[:_SEARCHED]):
-        tokens = tokens_of[id(e)]
+        tokens = reading.tokens(e)
         asked = [k for k, t in enumerate(tokens) if t.asked]
         fitting = []
-        for c in _candidates(e, tokens, info):
-            fit = _fit(c, info)
-            if fit is None:
-                continue
+        for c, fit in reading.fitting(e):
             c.score = (
                 _FIT_WEIGHT * fit + _CLOSENESS_WEIGHT * _closeness(c, asked, tokens, left, right) - _RANK_PENALTY * rank
             )
@@ -701,20 +725,16 @@ TYPE_BONUS = 0.075
 _TYPED = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.TIME, AnswerType.NUMBER, AnswerType.ORGANISATION)
 
 
-def _type_fit(e: Evidence, info: QuestionInfo, tokens: list[_Token]) -> float:
-    """How well the sentence's best candidate fits the expected answer type: 0 (none) to 1."""
-    fits = (_fit(c, info) for c in _candidates(e, tokens, info))
-    return min(1.0, max((f for f in fits if f is not None), default=0.0))
-
-
-def _rerank_by_type(evidence: list[Evidence], info: QuestionInfo, tokens_of: dict[int, list[_Token]]) -> bool:
+def _rerank_by_type(evidence: list[Evidence], reading: _Reading) -> bool:
     """Add the type bonus to each sentence's score and re-sort; True if the order changed."""
-    if info.type not in _TYPED or TYPE_BONUS <= 0:
+    if reading.info.type not in _TYPED or TYPE_BONUS <= 0:
         return False
     head = evidence[:RERANK_POOL]  # below it, the order stays: --top 50 re-ranks as --top 10
     scale = max(e.score for e in head)
     for e in head:
-        e.type_bonus = TYPE_BONUS * scale * _type_fit(e, info, tokens_of[id(e)])
+        # how well the sentence's best candidate fits the expected type: 0 (none) to 1
+        fit = min(1.0, max((fit for _, fit in reading.fitting(e)), default=0.0))
+        e.type_bonus = TYPE_BONUS * scale * fit
         e.score += e.type_bonus
     before = [id(e) for e in head]
     head.sort(key=lambda e: -e.score)  # stable: ties keep their order

@@ -263,7 +263,7 @@ class Index:
         hits = self._demote_headings(hits)
         evidence = [self._evidence(rank, sid, score, query, context, rel) for rank, (sid, score) in enumerate(hits, 1)]
         answer = Answer(question, evidence, False, id=id)
-        attach_answer(answer, weights, nearest)
+        attach_answer(answer, weights, nearest, wanted)
         del evidence[top:]
         if explain:
             for e in evidence:
