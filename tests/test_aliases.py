@@ -10,7 +10,9 @@ BUDGET = (
     "Finance Minister Ana Lima presented the budget on Monday. "
     "The harbour tax rose in spring, the port authority said. "
     "Lima said the harbour tax would rise again. "
-    "The president said nothing."
+    "The president said nothing. "
+    "Schools reopen in September. "
+    "The new bridge opens next year."
 )
 
 
