@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from . import aliases, store
+from . import aliases, spelling, store
 from .analysis import ANALYSIS_VERSION, Analyzer
 from .answer import RERANK_POOL, AnswerType, analyse_question, attach_answer
 from .documents import (
@@ -230,7 +230,8 @@ class Index:
             raise InputError("the question is empty")
         if top < 1:
             raise InputError(f"top must be at least 1, not {top}")
-        query = self.analyzer.terms(question)
+        spans = self.analyzer.terms_with_spans(question)
+        query = [t.term for t in spans]
         if not query:
             reason = (
                 "every word of the question is too common to search for"
@@ -241,7 +242,9 @@ class Index:
         ranker = self.semantic_ranker()
         pool = max(top, RERANK_POOL)  # the short answer's type re-rank looks past --top
         depth = max(pool, ranker.pool) if ranker else pool
-        hits = self.bm25.search(query, depth, related)
+        fixes = spelling.corrections(question, spans, lambda stem: self.bm25.df(stem) > 0, self._known_stem)
+        lexical = spelling.extend(related, fixes) if fixes else related
+        hits = self.bm25.search(query, depth, lexical)
         if not hits:
             return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
         # Names the best sentences give to what the question describes count as related words,
@@ -250,7 +253,7 @@ class Index:
         wanted = analyse_question(question)
         if wanted.type not in (AnswerType.PERSON, AnswerType.ORGANISATION):
             names = aliases.find((self.sentence(sid).text for sid, _ in hits[:RERANK_POOL]), query, self.analyzer)
-        rel = aliases.extend(related, names) if names else related
+        rel = aliases.extend(lexical, names) if names else lexical
         if names:
             hits = self.bm25.search(query, depth, rel)
         weights = {term: self.bm25.idf(term) for term in query}
