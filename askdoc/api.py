@@ -112,6 +112,8 @@ class Index:
             built = build(inputs, errors=errors, warn=warn, progress=on_file)
             self._open(store.decode(b"".join(built.pieces)), built, errors, None)
             return self
+        if index_path is not None and store.foreign(index_path):
+            raise InputError(f"{index_path} is not an askdoc index: askdoc will not overwrite it (give another path)")
         path = index_path or index_file(paths)
         previous = _load_previous(path, errors, warn)
         built = build(inputs, previous, errors=errors, warn=warn, progress=on_file)

@@ -332,6 +332,8 @@ def index_(
             store.remove(target)
         except FileNotFoundError:
             raise InputError(f"no saved index for these paths ({target})") from None
+        except store.NotOurs:
+            raise InputError(f"{target} is not an askdoc index: askdoc will not remove it") from None
         except OSError as e:
             raise InputError(f"{target}: {e.strerror or e}") from None
         if not quiet:

@@ -37,6 +37,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .store import EMBEDDINGS_MAGIC
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -94,7 +96,7 @@ def bm25_weight(coverage: float) -> float:
     return WEIGHT * min(1.0, coverage / FULL_COVERAGE)
 
 
-_MAGIC = b"ASKDOCEM"
+_MAGIC = EMBEDDINGS_MAGIC
 _VERSION = 1
 _PREFIX = struct.Struct("<8sQ")
 

@@ -13,6 +13,7 @@ is truncated, foreign, from another format version or another byte order raises
 
 from __future__ import annotations
 
+import errno
 import json
 import mmap
 import os
@@ -22,7 +23,6 @@ import time
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -125,10 +125,34 @@ def load(path: Path) -> StoredIndex:
     return decode(mapped)
 
 
+class NotOurs(FileExistsError):
+    """The path holds a file askdoc did not write: it is never overwritten or removed."""
+
+
+def foreign(path: Path, magic: bytes = MAGIC) -> bool:
+    """True when ``path`` holds something other than a file starting with ``magic``: a user's
+    document given as ``--index`` by mistake, say. Missing and empty files are not foreign."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(magic))
+    except FileNotFoundError:
+        return False
+    except IsADirectoryError:
+        return True
+    except OSError:
+        return False  # unreadable: the write that follows says why, if it fails
+    return bool(head) and head != magic
+
+
 def save(path: Path, pieces: list[bytes | memoryview]) -> None:
-    """Write atomically: a temporary file beside ``path``, fsync'd, then renamed over it."""
+    """Write atomically: a temporary file beside ``path``, fsync'd, then renamed over it.
+
+    A file already at ``path`` is replaced only if it starts as the new one does (the same
+    kind of askdoc file, up to its 8-byte magic), or is empty: anything else raises NotOurs."""
     import tempfile  # only writers need it
 
+    if foreign(path, bytes(pieces[0][:8])):
+        raise NotOurs(errno.EEXIST, "a file askdoc did not write is there", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -161,11 +185,22 @@ def prune_cache(folder: Path, keep: int | None = None) -> None:
         pass  # a cache that cannot be tidied still works
 
 
+# Files kept beside an index, by suffix, and their magic: ``INDEX.emb``, the semantic extra's
+# embeddings (see askdoc.semantic.cache_path).
+EMBEDDINGS_MAGIC = b"ASKDOCEM"
+SIDECARS = {".emb": EMBEDDINGS_MAGIC}
+
+
 def remove(path: Path) -> None:
-    """Remove an index and the files kept beside it (``INDEX.emb``, the semantic extra's)."""
+    """Remove an index and the files askdoc keeps beside it; NotOurs if ``path`` (or a file
+    where a sidecar would be) is not askdoc's."""
+    if foreign(path):
+        raise NotOurs(errno.EEXIST, "not an askdoc index", str(path))
     path.unlink()
-    for sidecar in path.parent.glob(glob_escape(path.name) + ".*"):
-        sidecar.unlink(missing_ok=True)
+    for suffix, magic in SIDECARS.items():
+        sidecar = path.with_name(path.name + suffix)
+        if not foreign(sidecar, magic):
+            sidecar.unlink(missing_ok=True)
 
 
 def touch(path: Path) -> None:

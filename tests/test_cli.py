@@ -264,6 +264,26 @@ def test_index_builds_shows_and_clears_the_saved_index(cli, tmp_path):
     assert gone.code == 2 and gone.stderr.startswith("askdoc: error: no usable saved index")
 
 
+def test_index_never_overwrites_or_removes_a_file_askdoc_did_not_write(cli, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Alice owns the cat.\n", encoding="utf-8")
+    for args in (["ask", "Who owns the cat?", str(notes)], ["index", str(notes)], ["index", "--clear"]):
+        r = cli(*args, "--index", str(notes))  # the document given as the index by mistake
+        assert r.code == 2 and "is not an askdoc index" in r.stderr and len(r.stderr.splitlines()) == 1
+        assert notes.read_text(encoding="utf-8") == "Alice owns the cat.\n"
+
+
+def test_clearing_an_index_removes_its_own_files_only(cli, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Alice owns the cat.\n", encoding="utf-8")
+    index = tmp_path / "my.idx"
+    backup = tmp_path / "my.idx.bak"
+    backup.write_text("the user's own file", encoding="utf-8")
+    assert cli("index", str(notes), "--index", str(index)).code == 0 and index.exists()
+    assert cli("index", str(notes), "--index", str(index), "--clear").code == 0
+    assert not index.exists() and backup.read_text(encoding="utf-8") == "the user's own file"
+
+
 def test_quiet_still_skips_an_unreadable_file_inside_a_folder(cli, tmp_path):
     (tmp_path / "good.txt").write_text("The otter sleeps by the river.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"caf\xe9")

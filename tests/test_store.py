@@ -107,14 +107,23 @@ def test_a_truncated_index_is_rebuilt_with_a_warning(tmp_path):
     load(path)  # whole again
 
 
-@pytest.mark.parametrize("content", [b"", b"not an index at all", b"ASKDOCIX" + b"\xff" * 40])
-def test_a_foreign_or_empty_index_file_is_never_trusted(tmp_path, content):
+@pytest.mark.parametrize("content", [b"", b"ASKDOCIX" + b"\xff" * 40])
+def test_an_empty_or_damaged_index_file_is_never_trusted(tmp_path, content):
     folder = _folder(tmp_path)
     target = tmp_path / "given.idx"
     target.write_bytes(content)
     index = Index.from_paths([str(folder)], index_path=target, warn=lambda _: None)
     assert len(index.report.analysed) == 3
     assert load(target).header["sentences"] == len(index)
+
+
+def test_a_file_askdoc_did_not_write_is_refused_as_the_index_and_left_as_it_was(tmp_path):
+    folder = _folder(tmp_path)
+    target = tmp_path / "notes.txt"
+    target.write_bytes(b"not an index at all")
+    with pytest.raises(InputError, match="not an askdoc index"):
+        Index.from_paths([str(folder)], index_path=target)
+    assert target.read_bytes() == b"not an index at all"
 
 
 def test_an_unwritable_cache_folder_means_answering_without_saving(tmp_path, monkeypatch):
