@@ -297,7 +297,9 @@ def shell(
     from .shell import run
 
     opener = partial(open_index, index=index, no_cache=no_cache, errors=errors.value, semantic=semantic)
-    raise typer.Exit(run(paths or [], top=top, context=context, fmt=fmt, warn=warn, opener=opener, explain=explain))
+    with _stdout_closed_quietly():
+        code = run(paths or [], top=top, context=context, fmt=fmt, warn=warn, opener=opener, explain=explain)
+    raise typer.Exit(code)
 
 
 @app.command("index")
@@ -385,6 +387,11 @@ def eval_(
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line on stderr and exit 2 for bad input; quiet on Ctrl-C and closed pipes."""
+    if sys.stderr is None:  # started with 2>&-: errors go nowhere, but must not crash
+        sys.stderr = open(os.devnull, "w")
+    if sys.stdout is None:  # started with >&-
+        sys.stderr.write("askdoc: error: cannot write the output: standard output is closed\n")
+        sys.exit(ExitCode.USAGE)
     try:
         code = app(args=argv, prog_name="askdoc", standalone_mode=False)
         sys.stdout.flush()
@@ -400,6 +407,10 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = ExitCode.OK
+    except OSError as e:  # the output cannot be written (> /dev/full, a full disk)
+        sys.stderr.write(f"askdoc: error: cannot write the output: {escaped_line(e.strerror or str(e))}\n")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor again at exit
+        code = ExitCode.USAGE
     sys.exit(int(code or 0))
 
 

@@ -201,6 +201,11 @@ class Session:
     def out(self) -> TextIO:
         return sys.stdout
 
+    @property
+    def listing(self) -> TextIO:
+        """Where :help and :sources write: the screen, or stderr when piped (stdout is answers)."""
+        return sys.stdout if self.interactive else sys.stderr
+
     def say(self, message: str) -> None:
         """Status for the person (stderr, so stdout holds nothing but answers)."""
         sys.stderr.write(f"askdoc: {message}\n")
@@ -258,7 +263,9 @@ class Session:
     def do_help(self, args: list[str]) -> None:
         width = max(len(f":{n} {a}") for n, (a, _) in COMMANDS.items())
         lines = [f"  {f':{n} {a}'.strip():<{width}}  {h}" for n, (a, h) in COMMANDS.items()]
-        self.out.write("Commands (a unique prefix will do, e.g. :q):\n" + "\n".join(lines) + "\n" + HELP_KEYS + "\n")
+        self.listing.write(
+            "Commands (a unique prefix will do, e.g. :q):\n" + "\n".join(lines) + "\n" + HELP_KEYS + "\n"
+        )
 
     def do_top(self, args: list[str]) -> None:
         self.top = self._number(args, "top", 1, self.top)
@@ -305,7 +312,7 @@ class Session:
         notes = {"changed": "  (changed on disk; :open reloads it)", "gone": "  (gone from disk)"}
         for source, n, state in files:
             sentences = "sentence " if n == 1 else "sentences"
-            self.out.write(f"{n:>{width},} {sentences}  {escaped_line(source)}{notes.get(state, '')}\n")
+            self.listing.write(f"{n:>{width},} {sentences}  {escaped_line(source)}{notes.get(state, '')}\n")
 
     def do_quit(self, args: list[str]) -> None:
         raise Quit

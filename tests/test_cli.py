@@ -284,6 +284,28 @@ def test_clearing_an_index_removes_its_own_files_only(cli, tmp_path):
     assert not index.exists() and backup.read_text(encoding="utf-8") == "the user's own file"
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_a_one_line_error(tmp_path):
+    env = {**__import__("os").environ, "ASKDOC_CACHE_DIR": str(tmp_path)}
+    ask = [sys.executable, "-m", "askdoc", "ask", QUESTION]
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(ask, stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+    assert r.returncode == 2 and r.stderr == "askdoc: error: cannot write the output: No space left on device\n"
+    closed = subprocess.run(
+        ask,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=60,
+        preexec_fn=lambda: __import__("os").close(1),
+    )  # `askdoc ... >&-`
+    assert (
+        closed.returncode == 2
+        and closed.stderr == "askdoc: error: cannot write the output: standard output is closed\n"
+    )
+
+
 def test_quiet_still_skips_an_unreadable_file_inside_a_folder(cli, tmp_path):
     (tmp_path / "good.txt").write_text("The otter sleeps by the river.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"caf\xe9")

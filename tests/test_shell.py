@@ -239,6 +239,31 @@ def test_piped_commands_change_the_answers_and_mistakes_do_not_stop_the_shell(en
     assert result.returncode == 2  # something went wrong along the way, as a script should learn
 
 
+def test_piped_help_and_sources_go_to_stderr_so_stdout_stays_answers(env):
+    result = shell(env, ":help\n:sources\nWho led the US delegation?\n")
+    assert result.returncode == 0
+    assert "Commands" in result.stderr and "us-russia-riyadh-talks.txt" in result.stderr
+    assert all(re.match(r"3\t", line) for line in result.stdout.splitlines())  # the answer's lines only
+
+
+def test_a_closed_pipe_ends_the_piped_shell_quietly_with_status_0(env):
+    # `askdoc shell < questions | head -1`: far more output than a pipe holds, then the reader leaves.
+    child = subprocess.Popen(
+        [ASKDOC, "shell", "-k", "5", "-C", "2"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    child.stdin.write(b"Who led the US delegation?\n" * 2000)
+    child.stdin.close()
+    assert child.stdout.readline()
+    child.stdout.close()
+    assert child.wait(timeout=120) == 0
+    stderr = child.stderr.read().decode()
+    assert "Traceback" not in stderr and "Broken" not in stderr and "error" not in stderr
+
+
 def test_stdin_cannot_be_both_the_questions_and_a_document(env):
     result = shell(env, "Who?\n", "-")
     assert result.returncode == 2
