@@ -99,6 +99,8 @@ class Index:
                     inputs.append(text_input(read_stream(stdin, errors=errors, warn=warn)))
                 else:
                     inputs.extend(collect_paths(p, warn))
+            if not inputs:  # only folders, and none held a document askdoc could read
+                raise InputError("no documents to read: no readable .txt or .md file in " + ", ".join(paths))
         else:
             paths = [str(bundled_article())]
             inputs = [file_input(Path(paths[0]), BUNDLED_NAME)]
@@ -316,16 +318,20 @@ class Index:
             score,
             sentence,
             matches=[(t.start, t.end) for t in self.analyzer.terms_with_spans(sentence.text) if t.term in wanted],
-            before=self._neighbours(sid, range(sid - context, sid)),
-            after=self._neighbours(sid, range(sid + 1, sid + 1 + context)),
+            before=self._neighbours(sid, -context),
+            after=self._neighbours(sid, context),
             terms={term: value for term, (value, _) in shares.items()},
             via={term: word for term, (_, word) in shares.items() if word != term},
         )
 
-    def _neighbours(self, sid: int, ids: range) -> list[Sentence]:
-        """Sentences around ``sid`` from the same document (context never crosses files)."""
+    def _neighbours(self, sid: int, count: int) -> list[Sentence]:
+        """Up to ``|count|`` sentences after ``sid`` (before it, for a negative count), from the
+        same document: context never crosses files, and a huge count costs no more than the file."""
         file_no = self.file_of(sid)
-        return [self.sentence(i) for i in ids if 0 <= i < len(self) and self.file_of(i) == file_no]
+        first = self._firsts[file_no]
+        end = self._firsts[file_no + 1] if file_no + 1 < len(self._firsts) else len(self)
+        ids = range(max(first, sid + count), sid) if count < 0 else range(sid + 1, min(end, sid + 1 + count))
+        return [self.sentence(i) for i in ids]
 
 
 def ask(question: str, paths: Iterable[str] = (), top: int = DEFAULT_TOP, context: int = 0) -> Answer:

@@ -159,6 +159,8 @@ def collect_paths(arg: str, warn: Warn | None = None) -> list[InputFile]:
     """The files one command-line path stands for: itself, or the text files of a folder."""
     path = Path(arg)
     if not path.is_dir():
+        if arg.endswith(("/", os.sep)) and path.exists():  # Path drops the slash; the shell would not
+            raise InputError(f"{arg}: not a folder")
         return [file_input(path, arg)]
     found = []
     root = str(path.resolve())

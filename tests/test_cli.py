@@ -306,6 +306,18 @@ def test_output_that_cannot_be_written_is_a_one_line_error(tmp_path):
     )
 
 
+def test_a_folder_with_nothing_to_read_is_an_input_error_not_a_missing_answer(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = cli("ask", "Who owns the cat?", str(tmp_path / "empty"))
+    assert r.code == 2 and "no documents to read" in r.stderr and r.stdout == ""
+
+
+def test_a_file_named_with_a_trailing_slash_is_refused_as_the_shell_would(cli, tmp_path):
+    (tmp_path / "a.txt").write_text("Alice owns the cat.", encoding="utf-8")
+    r = cli("ask", "Who owns the cat?", str(tmp_path / "a.txt") + "/")
+    assert r.code == 2 and r.stderr.endswith("a.txt/: not a folder\n") and r.stdout == ""
+
+
 def test_quiet_still_skips_an_unreadable_file_inside_a_folder(cli, tmp_path):
     (tmp_path / "good.txt").write_text("The otter sleeps by the river.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"caf\xe9")

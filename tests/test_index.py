@@ -106,6 +106,13 @@ def test_context_stays_inside_its_own_document():
     assert [s.text for s in e.before] == [] and [s.text for s in e.after] == ["Beta two."]
 
 
+def test_a_huge_context_is_the_rest_of_the_document_at_once():
+    # -C 99999999999999999999 once walked that many sentence numbers, one by one
+    index = Index([Document("a.txt", "Alpha one. Alpha two. Alpha three."), Document("b.txt", "Beta one.")])
+    e = index.ask("Alpha two", top=1, context=10**20).evidence[0]
+    assert [s.text for s in e.before] == ["Alpha one."] and [s.text for s in e.after] == ["Alpha three."]
+
+
 def test_matched_words_are_marked_in_the_evidence(article_index):
     e = article_index.ask("Who led the US delegation?").evidence[0]
     words = {e.sentence.text[a:b] for a, b in e.matches}
