@@ -110,7 +110,8 @@ def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
     """grep-style lines: ``source:line: sentence``; context lines use ``-`` like ``grep -C``.
 
     With a short answer found, a first line gives it with the sentence it came from, so that
-    ``| head -1`` shows both: ``answer: PHRASE | source:line: sentence``.
+    ``| head -1`` shows both: ``answer: PHRASE | source:line: sentence``. With ``--explain``,
+    an indented ``why:`` line follows each sentence.
     In batch mode every line starts with the question's id and a tab.
     """
     for a in answers:
@@ -125,6 +126,8 @@ def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
             for s in e.before:
                 out.write(f"{prefix}{_where(s)}-{one_line(s.text)}\n")
             out.write(f"{prefix}{_where(e.sentence)}: {one_line(e.sentence.text)}\n")
+            if e.explanation is not None:  # --explain: indented, so no grep-style parser takes it for a match
+                out.write(f"{prefix}    {explain_line(e.explanation)}\n")
             for s in e.after:
                 out.write(f"{prefix}{_where(s)}-{one_line(s.text)}\n")
 

@@ -226,6 +226,20 @@ def test_explain_shows_each_matched_term_and_the_related_word_used(cli, tmp_path
     assert why["answer_type"] == "time"
     rich = cli("ask", "When did the army invade the valley?", str(doc), "-f", "rich", "-e").stdout
     assert "why:" in rich and "invas" in rich
+    plain = cli("ask", "When did the army invade the valley?", str(doc), "-f", "plain", "-e", "-k", "2").stdout
+    lines = [line for line in plain.splitlines() if not line.startswith("answer: ")]
+    assert lines and [line.startswith("    why: ") for line in lines] == [False, True] * (len(lines) // 2)
+    assert "invad (as invas)" in lines[1]
+
+
+def test_the_readme_examples_show_the_scores_askdoc_gives(cli):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = float(re.search(r'"score": ([\d.]+)', readme).group(1))  # the JSON example
+    data = json.loads(cli("ask", QUESTION, "-f", "json", "-k", "1", "--no-semantic").stdout)
+    assert data["evidence"][0]["score"] == pytest.approx(shown, abs=1e-6)
+    explained = cli("ask", "When did Russia invade Ukraine?", "-k", "1", "-f", "plain", "-e", "--no-semantic").stdout
+    why = explained.splitlines()[-1].strip()
+    assert why in readme  # the --explain example, word for word
 
 
 def test_every_command_has_help_with_an_example_and_a_readme_section(cli):
