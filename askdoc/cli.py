@@ -57,17 +57,17 @@ ASK_EXAMPLES = """Ask a document a question; print the sentences that answer it,
 
 [bold]Examples[/bold]
 
-  askdoc ask "Who led the US delegation?"              [dim]# the bundled article[/dim]
+  askdoc ask "Who led the US delegation?"       [dim]# the bundled article[/dim]
 
-  askdoc ask "What is a prime number?" notes/ book.md  [dim]# folders are read recursively[/dim]
+  askdoc ask "What is a prime?" notes/ a.md     [dim]# folders: read recursively[/dim]
 
-  curl -s URL | askdoc ask "Who won?" -                [dim]# - reads stdin[/dim]
+  curl -s URL | askdoc ask "Who won?" -         [dim]# - reads stdin[/dim]
 
-  askdoc ask "Where did they meet?" -k 1 -C 1          [dim]# best hit, one sentence around it[/dim]
+  askdoc ask "Where did they meet?" -k 1 -C 1   [dim]# best hit, and around it[/dim]
 
   askdoc ask "Who led?" -f json | jq -r '.evidence[0].text'
 
-  askdoc ask --batch questions.txt doc.txt -f jsonl    [dim]# one question per line[/dim]
+  askdoc ask --batch questions.txt doc.txt -f jsonl
 
 [bold]Exit status[/bold]: 0 evidence found, 1 nothing found, 2 usage or input error.
 """
@@ -328,6 +328,8 @@ def index_(
     from .api import index_file
 
     paths = list(paths or [])
+    if "-" in paths:
+        raise InputError("standard input cannot be indexed for later: it is read once (ask with - instead)")
     target = index or index_file(paths)
     if clear:
         try:
@@ -367,14 +369,18 @@ def index_(
 
 @app.command("eval")
 def eval_(
-    gold: Path = typer.Argument(..., help="Gold questions (JSONL: question, evidence, style).", show_default=False),
+    gold: Path = typer.Argument(
+        ..., metavar="GOLD", help="Gold questions (JSONL: question, evidence, style).", show_default=False
+    ),
     paths: list[str] | None = typer.Argument(None, help="Documents. Default: the bundled article.", show_default=False),
     misses: bool = typer.Option(False, "--misses", help="List the questions not answered at rank 1."),
     fmt: Format = typer.Option(Format.auto, "--format", "-f", case_sensitive=False),
 ) -> None:
     """Score askdoc on a gold set: Acc@1, Acc@3 and MRR@10, overall and by style.
 
-    [bold]Example[/bold]: askdoc eval ../shared/eval/seed-questions.jsonl --misses
+    Each line of GOLD: {"question": ..., "evidence": \\[text the right sentence holds], "style": ...}.
+
+    [bold]Example[/bold]: askdoc eval my-questions.jsonl notes/ --misses
     """
     from .evaluate import evaluate, load_gold
     from .render import render_report

@@ -332,6 +332,11 @@ def test_a_file_named_with_a_trailing_slash_is_refused_as_the_shell_would(cli, t
     assert r.code == 2 and r.stderr.endswith("a.txt/: not a folder\n") and r.stdout == ""
 
 
+def test_standard_input_cannot_be_saved_as_an_index(cli):
+    r = cli("index", "-", stdin=b"Alice owns the cat.")
+    assert r.code == 2 and "standard input cannot be indexed" in r.stderr
+
+
 def test_quiet_still_skips_an_unreadable_file_inside_a_folder(cli, tmp_path):
     (tmp_path / "good.txt").write_text("The otter sleeps by the river.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"caf\xe9")
