@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from .analysis import Analyzer, Term
 from .answer import PERSON_NOUNS, is_calendar_word
-from .index import Related
+from .index import Related, with_related
 
 # How much of a name word's BM25 contribution counts for each question term it stands for.
 # Fitted on the even SQuAD sample articles, checked on the odd ones (see the README).
@@ -83,14 +83,4 @@ def _joined(text: str, a: Term, b: Term) -> bool:
 
 def extend(related: Related, aliases: dict[str, set[str]]) -> Related:
     """``related`` with each question term's names added at ``WEIGHT`` (strongest first)."""
-
-    def with_aliases(term: str) -> Sequence[tuple[str, float]]:
-        base = related(term)
-        names = aliases.get(term)
-        if not names:
-            return base
-        known = {other for other, _ in base}
-        extra = [(name, WEIGHT) for name in sorted(names) if name != term and name not in known]
-        return tuple(sorted([*base, *extra], key=lambda pair: -pair[1]))
-
-    return with_aliases
+    return with_related(related, {term: [(name, WEIGHT) for name in sorted(names)] for term, names in aliases.items()})

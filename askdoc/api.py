@@ -234,6 +234,8 @@ class Index:
             raise InputError("the question is empty")
         if top < 1:
             raise InputError(f"top must be at least 1, not {top}")
+        if context < 0:
+            raise InputError(f"context must be 0 or more, not {context}")
         spans = self.analyzer.terms_with_spans(question)
         query = [t.term for t in spans]
         if not query:
@@ -261,6 +263,8 @@ class Index:
         if names:
             hits = self.bm25.search(query, depth, rel)
         weights = {term: self.bm25.idf(term) for term in query}
+        for term, stems in fixes.items():  # a slip weighs as much as the word it stands for
+            weights[term] = max(self.bm25.idf(stem) for stem in stems)
         nearest = None  # with the semantic extra: the best cosine of any sentence with the question
         if ranker:
             from .semantic import bm25_weight

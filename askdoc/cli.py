@@ -332,12 +332,12 @@ def index_(
         raise InputError("standard input cannot be indexed for later: it is read once (ask with - instead)")
     target = index or index_file(paths)
     if clear:
+        if index is not None and store.foreign(target):  # a path the user named: make sure it is ours
+            raise InputError(f"{target} is not an askdoc index: askdoc will not remove it")
         try:
             store.remove(target)
         except FileNotFoundError:
             raise InputError(f"no saved index for these paths ({target})") from None
-        except store.NotOurs:
-            raise InputError(f"{target} is not an askdoc index: askdoc will not remove it") from None
         except OSError as e:
             raise InputError(f"{target}: {e.strerror or e}") from None
         if not quiet:
@@ -395,6 +395,8 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: one line on stderr and exit 2 for bad input; quiet on Ctrl-C and closed pipes."""
     if sys.stderr is None:  # started with 2>&-: errors go nowhere, but must not crash
         sys.stderr = open(os.devnull, "w")
+    if sys.stdin is None:  # started with <&-: read as empty
+        sys.stdin = open(os.devnull)
     if sys.stdout is None:  # started with >&-
         sys.stderr.write("askdoc: error: cannot write the output: standard output is closed\n")
         sys.exit(ExitCode.USAGE)
@@ -413,9 +415,13 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = ExitCode.OK
-    except OSError as e:  # the output cannot be written (> /dev/full, a full disk)
-        sys.stderr.write(f"askdoc: error: cannot write the output: {escaped_line(e.strerror or str(e))}\n")
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor again at exit
+    except OSError as e:
+        if e.filename is None:  # writing the output failed (> /dev/full, a full disk)
+            what = "cannot write the output"
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor again at exit
+        else:  # a file system error no input check turned into a message of its own
+            what = escaped_line(str(e.filename))
+        sys.stderr.write(f"askdoc: error: {what}: {escaped_line(e.strerror or str(e))}\n")
         code = ExitCode.USAGE
     sys.exit(int(code or 0))
 

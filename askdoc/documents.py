@@ -158,7 +158,11 @@ def text_input(doc: Document) -> InputFile:
 def collect_paths(arg: str, warn: Warn | None = None) -> list[InputFile]:
     """The files one command-line path stands for: itself, or the text files of a folder."""
     path = Path(arg)
-    if not path.is_dir():
+    try:
+        is_folder = path.is_dir()
+    except OSError as e:  # a name too long, say: is_dir reports only some errors as False
+        raise InputError(f"{arg}: {e.strerror or e}") from None
+    if not is_folder:
         if arg.endswith(("/", os.sep)) and path.exists():  # Path drops the slash; the shell would not
             raise InputError(f"{arg}: not a folder")
         return [file_input(path, arg)]

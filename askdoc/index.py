@@ -30,7 +30,7 @@ import heapq
 import math
 import sys
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 K1 = 0.5
@@ -376,6 +376,21 @@ class BM25Index:
 
 
 Related = Callable[[str], Sequence[tuple[str, float]]]
+
+
+def with_related(related: Related, extra: Mapping[str, Iterable[tuple[str, float]]]) -> Related:
+    """``related`` with more (stem, weight) pairs for some terms, strongest first; a stem that
+    ``related`` already gives keeps its own weight."""
+
+    def merged(term: str) -> Sequence[tuple[str, float]]:
+        base = related(term)
+        more = extra.get(term)
+        if not more:
+            return base
+        known = {other for other, _ in base} | {term}
+        return tuple(sorted([*base, *((s, w) for s, w in more if s not in known)], key=lambda pair: -pair[1]))
+
+    return merged
 
 
 _asked = 0  # questions scored in this process: from the second on, it is a long-lived one

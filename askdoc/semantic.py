@@ -477,8 +477,10 @@ def _write(path: Path, analysis: str, model: str, keys: list[str], counts: list[
     """Write atomically, with :func:`askdoc.store.save`: a temporary file, then a rename."""
     import numpy as np
 
-    from .store import save
+    from .store import foreign, save
 
+    if foreign(path, _MAGIC):  # beside an index the user named: a file of theirs, not ours
+        raise FileExistsError(f"{path} is not askdoc's")
     header = {"version": _VERSION, "analysis": analysis, "model": model, "dim": DIM, "keys": keys, "counts": counts}
     head = json.dumps(header, separators=(",", ":")).encode()
     head += b" " * (-(_PREFIX.size + len(head)) % 16)  # rows start 16-byte aligned

@@ -16,17 +16,19 @@ answer them, no more abstentions were lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from string import ascii_lowercase
 
 from .analysis import Term
-from .index import Related
+from .index import Related, with_related
 from .lexicon import related as lexicon_related
 
 # How much of the indexed word's BM25 contribution counts for the mistyped one.
 WEIGHT = 0.8
 # Shorter words are one edit from too many others ("stat": start, state, stay, seat ...).
 MIN_LENGTH = 5
+# Longer ones are not English words mistyped, and their edits (about 54 x length) only cost.
+MAX_LENGTH = 30
 
 
 def corrections(
@@ -46,7 +48,7 @@ def corrections(
         word = question[t.start : t.end].lower()
         if (
             t.term in out
-            or len(word) < MIN_LENGTH
+            or not MIN_LENGTH <= len(word) <= MAX_LENGTH
             or not (word.isascii() and word.isalpha())
             or indexed(t.term)
             or lexicon_related(t.term)  # an English word the documents lack, not a slip
@@ -72,11 +74,4 @@ def _edits(word: str) -> set[str]:
 
 def extend(related: Related, fixes: dict[str, tuple[str, ...]]) -> Related:
     """``related`` with each mistyped term's corrections added at ``WEIGHT``."""
-
-    def with_fixes(term: str) -> Sequence[tuple[str, float]]:
-        found = fixes.get(term)
-        if not found:
-            return related(term)
-        return (*((stem, WEIGHT) for stem in found), *related(term))
-
-    return with_fixes
+    return with_related(related, {term: [(stem, WEIGHT) for stem in stems] for term, stems in fixes.items()})

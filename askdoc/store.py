@@ -13,10 +13,10 @@ is truncated, foreign, from another format version or another byte order raises
 
 from __future__ import annotations
 
-import errno
 import json
 import mmap
 import os
+import stat
 import struct
 import sys
 import time
@@ -125,34 +125,33 @@ def load(path: Path) -> StoredIndex:
     return decode(mapped)
 
 
-class NotOurs(FileExistsError):
-    """The path holds a file askdoc did not write: it is never overwritten or removed."""
-
-
 def foreign(path: Path, magic: bytes = MAGIC) -> bool:
-    """True when ``path`` holds something other than a file starting with ``magic``: a user's
-    document given as ``--index`` by mistake, say. Missing and empty files are not foreign."""
+    """True when ``path`` holds something askdoc must not overwrite or remove: anything but a
+    regular file starting with ``magic`` (a document given as ``--index`` by mistake, a folder,
+    a FIFO, a file it cannot read). A missing or empty file is not foreign."""
     try:
-        with open(path, "rb") as f:
-            head = f.read(len(magic))
+        info = os.stat(path)
     except FileNotFoundError:
         return False
-    except IsADirectoryError:
-        return True
     except OSError:
-        return False  # unreadable: the write that follows says why, if it fails
-    return bool(head) and head != magic
+        return True
+    if not stat.S_ISREG(info.st_mode):
+        return True  # never opened: a FIFO would block
+    if info.st_size == 0:
+        return False
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(magic)) != magic
+    except OSError:
+        return True
 
 
 def save(path: Path, pieces: list[bytes | memoryview]) -> None:
     """Write atomically: a temporary file beside ``path``, fsync'd, then renamed over it.
 
-    A file already at ``path`` is replaced only if it starts as the new one does (the same
-    kind of askdoc file, up to its 8-byte magic), or is empty: anything else raises NotOurs."""
+    The caller checks first (:func:`foreign`) that a path the user named is askdoc's to replace."""
     import tempfile  # only writers need it
 
-    if foreign(path, bytes(pieces[0][:8])):
-        raise NotOurs(errno.EEXIST, "a file askdoc did not write is there", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -192,10 +191,9 @@ SIDECARS = {".emb": EMBEDDINGS_MAGIC}
 
 
 def remove(path: Path) -> None:
-    """Remove an index and the files askdoc keeps beside it; NotOurs if ``path`` (or a file
-    where a sidecar would be) is not askdoc's."""
-    if foreign(path):
-        raise NotOurs(errno.EEXIST, "not an askdoc index", str(path))
+    """Remove an index and the sidecar files askdoc keeps beside it; a file that merely has a
+    sidecar's name but not its magic is left alone. The caller checks (:func:`foreign`) that
+    a path the user named is an askdoc index."""
     path.unlink()
     for suffix, magic in SIDECARS.items():
         sidecar = path.with_name(path.name + suffix)

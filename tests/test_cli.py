@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ARTICLE, SHARED
 
+from askdoc import store
+
 RUBIO = "Marco Rubio led the American delegation"
 QUESTION = "Who led the US delegation?"
 
@@ -294,8 +296,11 @@ def test_clearing_an_index_removes_its_own_files_only(cli, tmp_path):
     backup = tmp_path / "my.idx.bak"
     backup.write_text("the user's own file", encoding="utf-8")
     assert cli("index", str(notes), "--index", str(index)).code == 0 and index.exists()
+    embeddings = tmp_path / "my.idx.emb"  # what the semantic extra keeps beside an index
+    embeddings.write_bytes(store.EMBEDDINGS_MAGIC + b"\0" * 32)
     assert cli("index", str(notes), "--index", str(index), "--clear").code == 0
-    assert not index.exists() and backup.read_text(encoding="utf-8") == "the user's own file"
+    assert not index.exists() and not embeddings.exists()
+    assert backup.read_text(encoding="utf-8") == "the user's own file"
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -330,6 +335,12 @@ def test_a_file_named_with_a_trailing_slash_is_refused_as_the_shell_would(cli, t
     (tmp_path / "a.txt").write_text("Alice owns the cat.", encoding="utf-8")
     r = cli("ask", "Who owns the cat?", str(tmp_path / "a.txt") + "/")
     assert r.code == 2 and r.stderr.endswith("a.txt/: not a folder\n") and r.stdout == ""
+
+
+def test_a_file_name_the_system_refuses_is_a_one_line_input_error(cli, tmp_path):
+    r = cli("ask", "Who owns the cat?", str(tmp_path / ("a" * 300 + ".txt")))  # over NAME_MAX
+    assert r.code == 2 and len(r.stderr.splitlines()) == 1 and "cannot write the output" not in r.stderr
+    assert r.stderr.startswith("askdoc: error: ") and "aaaa" in r.stderr
 
 
 def test_standard_input_cannot_be_saved_as_an_index(cli):

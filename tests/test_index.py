@@ -9,7 +9,7 @@ import pytest
 from conftest import numbered_sentences
 from rank_bm25 import BM25Plus
 
-from askdoc import Document, Index
+from askdoc import Document, Index, InputError
 from askdoc.analysis import terms
 from askdoc.build import from_terms
 from askdoc.index import DELTA, K1, B
@@ -104,6 +104,11 @@ def test_context_stays_inside_its_own_document():
     e = index.ask("Beta one", top=1, context=2).evidence[0]
     assert e.sentence.source == "b.txt"
     assert [s.text for s in e.before] == [] and [s.text for s in e.after] == ["Beta two."]
+
+
+def test_a_negative_context_is_refused():
+    with pytest.raises(InputError, match="context"):
+        Index([Document("a.txt", "Alpha one.")]).ask("Alpha", context=-1)
 
 
 def test_a_huge_context_is_the_rest_of_the_document_at_once():

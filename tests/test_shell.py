@@ -243,7 +243,8 @@ def test_piped_help_and_sources_go_to_stderr_so_stdout_stays_answers(env):
     result = shell(env, ":help\n:sources\nWho led the US delegation?\n")
     assert result.returncode == 0
     assert "Commands" in result.stderr and "us-russia-riyadh-talks.txt" in result.stderr
-    assert all(re.match(r"3\t", line) for line in result.stdout.splitlines())  # the answer's lines only
+    lines = result.stdout.splitlines()
+    assert lines and all(re.match(r"3\t", line) for line in lines)  # the answer's lines only
 
 
 def test_a_closed_pipe_ends_the_piped_shell_quietly_with_status_0(env):

@@ -36,6 +36,8 @@ def test_english_words_the_documents_lack_are_not_slips() -> None:
 
 def test_short_words_and_words_the_documents_have_are_left_alone() -> None:
     assert fixes("What are the stat lines?", {"start": "start", "state": "state"}) == {}  # too short to guess
+    long = "a" * 40
+    assert fixes(f"What is {long}b?", {long: long}) == {}  # no English word is this long: not a slip
     assert fixes("Who bought Hollywood land?", {"hollywood": "hollywood", "hollywoods": "hollywood"}) == {}
 
 
@@ -48,3 +50,10 @@ def test_the_misspelt_question_finds_the_sentence_and_explains_the_match() -> No
     assert top.via["hollwood"] == "hollywood"
     assert answer.answer == "1949"
     assert top.explanation is not None and top.explanation["terms"]["hollwood"]["via"] == "hollywood"
+
+
+def test_a_question_whose_only_word_is_misspelt_is_answered_not_abstained() -> None:
+    index = Index([Document("h.txt", "Hollywood is a district of Los Angeles.")])
+    index.use_semantic = False
+    answer = index.ask("Where is Hollwood?")
+    assert not answer.abstained and answer.answer == "Los Angeles"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from askdoc import index as index_module
 from askdoc.analysis import terms
 from askdoc.api import index_file
 from askdoc.index import DELTA, K1, B
-from askdoc.store import load
+from askdoc.store import foreign, load
 
 WORDS = "river otter heron stone bridge market winter harbour lantern orchard meadow falcon copper".split()
 
@@ -115,6 +116,24 @@ def test_an_empty_or_damaged_index_file_is_never_trusted(tmp_path, content):
     index = Index.from_paths([str(folder)], index_path=target, warn=lambda _: None)
     assert len(index.report.analysed) == 3
     assert load(target).header["sentences"] == len(index)
+
+
+def test_a_cache_index_damaged_from_its_first_byte_is_rebuilt(tmp_path):
+    folder = _folder(tmp_path)
+    Index.from_paths([str(folder)])
+    path = index_file([str(folder)])
+    path.write_bytes(b"\0" * 100)  # in askdoc's own cache folder: askdoc's to replace
+    warnings: list[str] = []
+    index = Index.from_paths([str(folder)], warn=warnings.append)
+    assert any("rebuilding" in w for w in warnings) and not any("cannot save" in w for w in warnings)
+    assert load(path).header["sentences"] == len(index)
+
+
+def test_a_fifo_or_a_folder_is_foreign_at_once(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert foreign(fifo) and foreign(tmp_path)  # the FIFO is never opened: that would block
+    assert not foreign(tmp_path / "missing.idx")
 
 
 def test_a_file_askdoc_did_not_write_is_refused_as_the_index_and_left_as_it_was(tmp_path):
