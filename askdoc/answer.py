@@ -122,6 +122,7 @@ _FOCUS_MODIFIERS = frozenset(
 )
 # The longest "what did X do" answer taken from after the verb, in words.
 _OBJECT_WORDS = 15
+_COPULAS = frozenset("is was are were".split())
 # How far past "what"/"which" the head noun of the question's phrase is looked for.
 _HEAD_REACH = 4
 _LIST_CUES = frozenset("members names list include included includes".split())
@@ -189,10 +190,13 @@ def _classify(words: list[str], wh_at: int) -> QuestionInfo:
 
 
 def _head_noun(words: list[str], wh_at: int) -> int:
-    """Where the noun that may name the kind stands after "what"/"which": the next word past
-    modifiers ("what other two [teams]"), or a kind-naming word a few words on, the head of the
-    phrase ("what cable [company]", "which British TV [network]"), before a verb or function word."""
+    """Where the noun that may name the kind stands after "what"/"which" (or "what is the"): the
+    next word past modifiers ("what other two [teams]"), or a kind-naming word a few words on,
+    the head of the phrase ("what cable [company]", "which British TV [network]"), before a verb
+    or function word."""
     k = wh_at + 1
+    if k + 1 < len(words) and words[k] in _COPULAS and words[k + 1] == "the":
+        k += 2  # "what was the [average cost] ...": the subject names the kind ("what is a X?" asks what X is)
     while k < len(words) - 1 and words[k] in _FOCUS_MODIFIERS:
         k += 1
     for j in range(k, min(k + _HEAD_REACH, len(words))):

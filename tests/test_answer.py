@@ -44,6 +44,8 @@ def town() -> Index:
         ("Why do the boats leave before dawn?", AnswerType.REASON, None),
         ("Did the council meet in Lisbon?", AnswerType.YES_NO, None),
         ("What did the council discuss?", AnswerType.OTHER, None),
+        ("What was the total cost of the bridge?", AnswerType.NUMBER, None),  # the subject names the kind
+        ("What is a harbour?", AnswerType.OTHER, None),  # a definition, whatever the noun
         # the first wh-word only opens a clause; the question is the one after the comma
         ("When the mayor left, who replaced her?", AnswerType.PERSON, None),
     ],
