@@ -135,6 +135,8 @@ def build(
             sentences += _count(parts[-1][1], previous)
             if progress:
                 progress(done, sentences)
+    if inputs and not kept:  # folders whose every file was skipped: nothing was read
+        raise InputError("no documents to read: every file found was skipped (not text, or unreadable)")
     report.reused = [e.source for e, part in parts if not isinstance(part, _Segment)]
     current = {e.path for e in kept}
     report.removed = [f["path"] for f in (previous.header["files"] if previous else []) if f["path"] not in current]

@@ -331,6 +331,12 @@ def test_a_folder_with_nothing_to_read_is_an_input_error_not_a_missing_answer(cl
     assert r.code == 2 and "no documents to read" in r.stderr and r.stdout == ""
 
 
+def test_a_folder_of_files_that_are_all_skipped_is_an_input_error_too(cli, tmp_path):
+    (tmp_path / "bin.txt").write_bytes(b"caf\xe9\x00\x01")
+    r = cli("ask", "Who owns the cat?", str(tmp_path))
+    assert r.code == 2 and "skipped" in r.stderr and "no documents to read" in r.stderr and r.stdout == ""
+
+
 def test_a_file_named_with_a_trailing_slash_is_refused_as_the_shell_would(cli, tmp_path):
     (tmp_path / "a.txt").write_text("Alice owns the cat.", encoding="utf-8")
     r = cli("ask", "Who owns the cat?", str(tmp_path / "a.txt") + "/")
