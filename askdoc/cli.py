@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import sys
@@ -397,9 +399,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr = open(os.devnull, "w")
     if sys.stdin is None:  # started with <&-: read as empty
         sys.stdin = open(os.devnull)
-    if sys.stdout is None:  # started with >&-
-        sys.stderr.write("askdoc: error: cannot write the output: standard output is closed\n")
-        sys.exit(ExitCode.USAGE)
+    if sys.stdout is None:  # started with >&-: fine for `index`, an error once something is printed
+        sys.stdout = _ClosedOutput()
     try:
         code = app(args=argv, prog_name="askdoc", standalone_mode=False)
         sys.stdout.flush()
@@ -410,20 +411,37 @@ def main(argv: list[str] | None = None) -> None:
         code = _usage_error(e)
     except (typer.Abort, KeyboardInterrupt):
         code = ExitCode.INTERRUPTED
-    except (BrokenPipeError, PipeClosed):
-        # The reader went away (`| head -1`): stop quietly, and keep Python from complaining at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    except (BrokenPipeError, PipeClosed):  # the reader went away (`| head -1`): stop quietly
+        _silence_stdout()
         code = ExitCode.OK
     except OSError as e:
         if e.filename is None:  # writing the output failed (> /dev/full, a full disk)
             what = "cannot write the output"
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor again at exit
+            _silence_stdout()
         else:  # a file system error no input check turned into a message of its own
             what = escaped_line(str(e.filename))
         sys.stderr.write(f"askdoc: error: {what}: {escaped_line(e.strerror or str(e))}\n")
         code = ExitCode.USAGE
     sys.exit(int(code or 0))
+
+
+def _silence_stdout() -> None:
+    """Point stdout's descriptor at /dev/null, so that Python's flush at exit fails no more."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # no descriptor (closed from the start): nothing is left to flush
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when the command was started with it closed: writing fails as a closed
+    descriptor would, and ``main`` says so in one line."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def isatty(self) -> bool:
+        return False
 
 
 def _usage_error(e: Exception) -> ExitCode:

@@ -323,6 +323,16 @@ def test_output_that_cannot_be_written_is_a_one_line_error(tmp_path):
         closed.returncode == 2
         and closed.stderr == "askdoc: error: cannot write the output: standard output is closed\n"
     )
+    quiet = subprocess.run(  # `askdoc index -q >&-` prints nothing: a closed stdout is no matter
+        [sys.executable, "-m", "askdoc", "index", "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=60,
+        preexec_fn=lambda: __import__("os").close(1),
+    )
+    assert quiet.returncode == 0 and quiet.stderr == ""
 
 
 def test_a_folder_with_nothing_to_read_is_an_input_error_not_a_missing_answer(cli, tmp_path):
