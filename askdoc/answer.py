@@ -45,6 +45,8 @@ class QuestionInfo:
     # where the answer should stand relative to the question's words in the text: "before" for
     # "Who led the delegation?" (the subject is asked), "after" for "Who did Zelensky meet?"
     side: str | None = None
+    # "What does NATO stand for?": the acronym whose words are asked for
+    acronym: str | None = None
 
 
 # --- question analysis --------------------------------------------------------------------
@@ -138,8 +140,15 @@ def analyse_question(question: str) -> QuestionInfo:
         if words[0] in _AUXILIARIES:
             return QuestionInfo(AnswerType.YES_NO, words[0])
         return QuestionInfo(AnswerType.OTHER, "")
+    asked = _STANDS_FOR.search(question)
+    if asked:
+        return QuestionInfo(AnswerType.OTHER, "stand for", "expansion", acronym=asked.group(1))
     info = _classify(words, wh_at)
     return replace(info, side=_answer_side(words, wh_at))
+
+
+# "What does NATO stand for?", "What does “TGIF” stand for?"
+_STANDS_FOR = re.compile(r"\bwhat\s+(?:does|do|did)\s+[\"“'‘]?([A-Z][A-Za-z0-9&]{1,9})[\"”'’]?\s+stands?\s+for\b", re.I)
 
 
 def _answer_side(words: list[str], wh_at: int) -> str | None:
@@ -450,6 +459,48 @@ def _objects(text: str, tokens: list[_Token]) -> list[_Candidate]:
     return out
 
 
+# Small words an expansion may hold without a letter of its own: "Secretary of State" (SoS).
+_EXPANSION_GAPS = frozenset("of the and for in on to de".split())
+
+
+def _expansions(text: str, tokens: list[_Token], acronym: str) -> list[_Candidate]:
+    """The words an acronym stands for, where the text gives them beside it in brackets:
+    "the Last Glacial Maximum (LGM)" or "NATO (North Atlantic Treaty Organization)"."""
+    letters = [ch.lower() for ch in acronym if ch.isalnum()]
+    out = []
+    for k, t in enumerate(tokens):
+        if t.text != acronym:
+            continue
+        if text[: t.start].rstrip().endswith("("):  # "Long Form (ACR)": the words before it
+            span = _initials(tokens[:k], letters, backwards=True)
+        elif text[t.end :].lstrip().startswith("("):  # "ACR (Long Form)": the words after it
+            span = _initials(tokens[k + 1 :], letters, backwards=False)
+        else:
+            continue
+        if span:
+            out.append(_Candidate(span[0].start, span[1].end, "expansion"))
+    return out
+
+
+def _initials(tokens: list[_Token], letters: list[str], backwards: bool) -> tuple[_Token, _Token] | None:
+    """The first and last of the words, next to the acronym, whose initials spell ``letters``."""
+    words = tokens[::-1] if backwards else tokens
+    wanted = letters[::-1] if backwards else letters
+    used: list[_Token] = []
+    i = 0
+    for t in words:
+        if i == len(wanted):
+            break
+        if t.text[:1].lower() == wanted[i]:
+            used.append(t)
+            i += 1
+        elif t.text.lower() not in _EXPANSION_GAPS or not used:
+            return None
+    if i < len(wanted):
+        return None
+    return (used[-1], used[0]) if backwards else (used[0], used[-1])
+
+
 def _looks_like_verb(t: _Token, tokens: list[_Token]) -> bool:
     """A lone "derived", "pertaining" or "to [terminate]" is a verb, not the thing asked for."""
     word = t.text.lower()
@@ -475,6 +526,8 @@ def _candidates(e: Evidence, tokens: list[_Token], info: QuestionInfo) -> list[_
             out.append(_Candidate(m.start(), m.end(), form))
         for m in _A_DURATION.finditer(text):
             out.append(_Candidate(m.start(), m.end(), "duration"))
+    if info.acronym:
+        out.extend(_expansions(text, tokens, info.acronym))
     out.extend(_names(text, tokens))
     if info.type in (AnswerType.OTHER, AnswerType.REASON):
         for m in _QUOTED.finditer(text):
@@ -499,6 +552,7 @@ _FIT: dict[AnswerType, dict[str, float]] = {
     AnswerType.NUMBER: {"number": 1.0, "duration": 1.0, "money": 1.0, "percent": 1.0},
     AnswerType.REASON: {"reason": 1.0, "quote": 0.5, "phrase": 0.3},
     AnswerType.OTHER: {
+        "expansion": 1.5,  # the words an asked acronym stands for: nothing else answers as well
         "quote": 0.8,
         "phrase": 0.5,
         "object": 0.5,  # what follows the asked verb ("What did X dismiss?"): 0.5-0.9 fitted, 0.5 kept
@@ -731,13 +785,15 @@ _TYPED = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.TIME, AnswerType.NUMBE
 
 def _rerank_by_type(evidence: list[Evidence], reading: _Reading) -> bool:
     """Add the type bonus to each sentence's score and re-sort; True if the order changed."""
-    if reading.info.type not in _TYPED or TYPE_BONUS <= 0:
+    if (reading.info.type not in _TYPED and not reading.info.acronym) or TYPE_BONUS <= 0:
         return False
+    acronym = reading.info.acronym
     head = evidence[:RERANK_POOL]  # below it, the order stays: --top 50 re-ranks as --top 10
     scale = max(e.score for e in head)
     for e in head:
-        # how well the sentence's best candidate fits the expected type: 0 (none) to 1
-        fit = min(1.0, max((fit for _, fit in reading.fitting(e)), default=0.0))
+        # how well the sentence's best candidate fits the expected type: 0 (none) to 1; for an
+        # asked acronym, only the words it stands for count
+        fit = min(1.0, max((fit for c, fit in reading.fitting(e) if c.form == "expansion" or not acronym), default=0.0))
         e.type_bonus = TYPE_BONUS * scale * fit
         e.score += e.type_bonus
     before = [id(e) for e in head]

@@ -268,3 +268,27 @@ COUNCIL = [
 )
 def test_what_did_someone_do_answers_with_the_clause_or_the_quote(question: str, expected: str) -> None:
     assert bm25_only(Index(COUNCIL)).ask(question).answer == expected
+
+
+ACRONYMS = (
+    "The ferries of the HPA sail at dawn. "
+    "The Harbour Port Authority (HPA) runs the ferries and the docks. "
+    "WHO (the World Health Organization) inspected the docks. "
+    "The HPA raised its fees twice."
+)
+
+
+@pytest.mark.parametrize(
+    "question, acronym, expected",
+    [
+        ("What does HPA stand for?", "HPA", "Harbour Port Authority"),  # the words before "(HPA)"
+        ("What does “WHO” stand for?", "WHO", "World Health Organization"),  # after it, in brackets
+    ],
+)
+def test_an_acronym_is_answered_with_the_words_its_letters_begin(question: str, acronym: str, expected: str) -> None:
+    index = Index([Document("acronyms.txt", ACRONYMS)])
+    index.use_semantic = False
+    answer = index.ask(question)
+    assert analyse_question(question).acronym == acronym
+    assert answer.answer == expected
+    assert answer.evidence[0].answer_span is not None  # the defining sentence comes first
