@@ -148,7 +148,9 @@ def analyse_question(question: str) -> QuestionInfo:
 
 
 # "What does NATO stand for?", "What does “TGIF” stand for?"
-_STANDS_FOR = re.compile(r"\bwhat\s+(?:does|do|did)\s+[\"“'‘]?([A-Z][A-Za-z0-9&]{1,9})[\"”'’]?\s+stands?\s+for\b", re.I)
+_STANDS_FOR = re.compile(
+    r"\b(?i:what\s+(?:does|do|did))\s+[\"“'‘]?([A-Z][A-Za-z0-9&]{1,9})[\"”'’]?\s+(?i:stands?\s+for)\b"
+)
 
 
 def _answer_side(words: list[str], wh_at: int) -> str | None:
