@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -303,35 +304,33 @@ def test_clearing_an_index_removes_its_own_files_only(cli, tmp_path):
     assert backup.read_text(encoding="utf-8") == "the user's own file"
 
 
+def _run_with_stdout_closed(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run a command as `... >&-` runs it: with file descriptor 1 closed."""
+    return subprocess.run(
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_output_that_cannot_be_written_is_a_one_line_error(tmp_path):
-    env = {**__import__("os").environ, "ASKDOC_CACHE_DIR": str(tmp_path)}
+    env = {**os.environ, "ASKDOC_CACHE_DIR": str(tmp_path)}
     ask = [sys.executable, "-m", "askdoc", "ask", QUESTION]
     with open("/dev/full", "w") as full:
         r = subprocess.run(ask, stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=60)
     assert r.returncode == 2 and r.stderr == "askdoc: error: cannot write the output: No space left on device\n"
-    closed = subprocess.run(
-        ask,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        timeout=60,
-        preexec_fn=lambda: __import__("os").close(1),
-    )  # `askdoc ... >&-`
+    closed = _run_with_stdout_closed(ask, env)  # `askdoc ... >&-`
     assert (
         closed.returncode == 2
         and closed.stderr == "askdoc: error: cannot write the output: standard output is closed\n"
     )
-    quiet = subprocess.run(  # `askdoc index -q >&-` prints nothing: a closed stdout is no matter
-        [sys.executable, "-m", "askdoc", "index", "-q"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        timeout=60,
-        preexec_fn=lambda: __import__("os").close(1),
-    )
+    # `askdoc index -q >&-` prints nothing: a closed stdout is no matter
+    quiet = _run_with_stdout_closed([sys.executable, "-m", "askdoc", "index", "-q"], env)
     assert quiet.returncode == 0 and quiet.stderr == ""
 
 
@@ -380,7 +379,7 @@ def test_index_info_and_clear_on_a_folder_path_are_one_line_errors(cli, tmp_path
 def test_a_one_shot_question_from_a_saved_index_imports_neither_nltk_nor_numpy(tmp_path):
     """NLTK (~0.3 s) and numpy (~0.15 s) would double a one-shot command's time: the saved
     index's stems and the pure-Python stemmer answer even words the documents never hold."""
-    env = {**__import__("os").environ, "ASKDOC_CACHE_DIR": str(tmp_path)}
+    env = {**os.environ, "ASKDOC_CACHE_DIR": str(tmp_path)}
     build = [sys.executable, "-m", "askdoc", "index"]
     assert subprocess.run(build, capture_output=True, env=env, timeout=120).returncode == 0
     code = (
