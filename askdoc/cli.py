@@ -164,6 +164,7 @@ def open_index(
         bars.append(ProgressBar(total))
         return bars[-1]
 
+    watched = not quiet and sys.stderr.isatty()  # a person at a terminal: bars and notes of long waits
     try:
         return Index.from_paths(
             paths,
@@ -171,10 +172,10 @@ def open_index(
             warn=None if quiet else warn,
             cache=not no_cache,
             index_path=index,
-            progress=None if quiet or not sys.stderr.isatty() else progress,
+            progress=progress if watched else None,
             semantic=semantic,
-            note=None if quiet or not sys.stderr.isatty() else warn,
-            embed_progress=None if quiet or not sys.stderr.isatty() else _embed_bar,
+            note=warn if watched else None,
+            embed_progress=_embed_bar if watched else None,
         )
     finally:
         for bar in bars:  # whatever happened, give the terminal its cursor back
