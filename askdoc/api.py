@@ -15,13 +15,17 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from . import aliases, spelling, store
-from .analysis import ANALYSIS_VERSION, Analyzer
-from .answer import RERANK_POOL, AnswerType, analyse_question, attach_answer
-from .documents import (
+from . import pipeline, tuning
+from .errors import InputError
+from .index import bm25, store
+from .index.bm25 import Bm25Retriever
+from .index.vocabulary import Vocabulary
+from .ingest.analysis import ANALYSIS_VERSION, Analyzer
+from .ingest.documents import (
     BUNDLED_NAME,
     STDIN,
     InputFile,
@@ -33,23 +37,28 @@ from .documents import (
     read_text,
     text_input,
 )
-from .errors import InputError
-from .index import DELTA, K1, B, BM25Index, Related, SortedStrings
-from .lexicon import related
-from .model import Answer, Document, Evidence, Sentence
-from .sentences import is_heading
+from .model import Answer, Document, Sentence
 
 if TYPE_CHECKING:
-    from .build import Built, Progress
-    from .semantic import EmbedProgress
+    from .index.build import Built, Progress
+    from .rank.semantic.embeddings import EmbedProgress
+    from .rank.semantic.ranker import SemanticRanker
 
 DEFAULT_TOP = 3
-# What a heading's score counts for (see Index._demote_headings). Set by design, not fitted:
-# the SQuAD sample has no headings to fit it on.
-HEADING_WEIGHT = 0.5
 # File texts kept in memory for quoting sentences (characters); a long shell session over a
 # big corpus would otherwise end up holding every file it ever quoted.
 TEXT_CACHE_CHARS = 32_000_000
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What a saved index holds: where it is, its size in bytes, and its files' sentences."""
+
+    path: Path
+    size: int
+    sentences: int
+    terms: int
+    files: tuple[tuple[str, int], ...]  # (path, sentences)
 
 
 class Index:
@@ -63,7 +72,7 @@ class Index:
 
     def __init__(self, documents: Sequence[Document], errors: str = "strict"):
         """An index of documents already read, in memory (nothing is saved)."""
-        from .build import build
+        from .index.build import build
 
         built = build([text_input(d) for d in documents], errors=errors)
         self._open(store.decode(b"".join(built.pieces)), built, errors, None)
@@ -89,7 +98,7 @@ class Index:
         building calls as files are done; ``note`` hears of other long waits (a first embedding),
         and ``embed_progress(total_sentences)`` may return a callback for the first embedding.
         """
-        from .build import build
+        from .index.build import build
 
         paths = list(paths)
         if paths:
@@ -144,25 +153,20 @@ class Index:
         self._texts: dict[int, str] = {}  # file number -> text, least recently used first
         self._text_chars = 0
         self.keep_texts = False  # True: never forget a text once read (the shell answers from its copy)
-        self.bm25 = BM25Index(stored)
-        words = SortedStrings(stored.words_blob, stored.words_off)
-        self._words, self._word_term = words, stored.word_term
-        self.analyzer = Analyzer(known=self._known_stem)
+        self.retriever = Bm25Retriever(stored)
+        self.vocabulary = Vocabulary(stored)
+        self.analyzer = Analyzer(known=self.vocabulary.stem_of)
         self._sentences: list[Sentence] | None = None
-        self._ranker: object = None  # the semantic ranker once made; False: not used
+        self._ranker: SemanticRanker | bool | None = None  # made on first use; False: not used
 
     # ------------------------------------------------------------ contents
 
     def __len__(self) -> int:
-        return self.bm25.size
+        return int(self.stored.header["sentences"])
 
     @property
     def sources(self) -> list[str]:
         return [f.source for f in self.files]
-
-    def _known_stem(self, word: str) -> str | None:
-        i = self._words.find(word)
-        return None if i < 0 else self.bm25.vocab[self._word_term[i]].decode()
 
     def file_of(self, sid: int) -> int:
         """The number of the file sentence ``sid`` comes from (files hold consecutive ranges)."""
@@ -200,112 +204,53 @@ class Index:
 
     # ------------------------------------------------------------ asking
 
-    def semantic_ranker(self):
+    def semantic_ranker(self) -> SemanticRanker | None:
         """The embedding ranker (``askdoc[semantic]``), made on first use; None when not used."""
         if self._ranker is None:
-            from . import semantic
+            from .rank import semantic
 
             self._ranker = False
             auto = self.use_semantic is None
             if semantic.available() if auto else self.use_semantic:
-                # Unasked for, the extra embeds only a few sentences first (see AUTO_EMBED_LIMIT).
-                limit = semantic.AUTO_EMBED_LIMIT if auto else None
-                vectors = semantic.index_embeddings(self, note=self._note, limit=limit, progress=self._embed_progress)
+                from .rank.semantic.embeddings import index_embeddings
+                from .rank.semantic.ranker import SemanticRanker
+
+                # Unasked for, the extra embeds only a few sentences first (see tuning).
+                limit = tuning.SEMANTIC_AUTO_EMBED_LIMIT if auto else None
+                vectors = index_embeddings(self, note=self._note, limit=limit, progress=self._embed_progress)
                 if vectors is not None:
-                    self._ranker = semantic.SemanticRanker(vectors)
+                    self._ranker = SemanticRanker(vectors)
         return self._ranker or None
+
+    def corpus(self) -> pipeline.Corpus:
+        """What the question pipeline runs on."""
+        return pipeline.Corpus(
+            self.retriever, self.analyzer, self.vocabulary.stem_of, self.sentence, self._neighbours,
+            self.semantic_ranker(),
+        )
 
     def ask(
         self,
         question: str,
         top: int = DEFAULT_TOP,
         context: int = 0,
-        id: str | None = None,
+        id: object = None,
         explain: bool = False,
-        vector=None,
+        vector: object = None,
     ) -> Answer:
         """Rank the sentences for ``question``, find the short answer, or abstain.
 
-        With ``explain``, each evidence gets ``explanation``: every matched term's share of the
-        BM25 score (and the related word that stood in for it), the BM25+ floor, and the answer
-        type. ``vector``: the question's embedding, when the semantic extra is on and the
-        caller embedded it already (see :meth:`ask_many`)."""
+        With ``explain``, each evidence gets an :class:`~askdoc.model.Explanation`: every matched
+        term's share of the BM25 score (and the related word that stood in for it), the BM25+
+        floor, and the answer type. ``vector``: the question's embedding, when the semantic
+        extra is on and the caller embedded it already (see :meth:`ask_many`)."""
         if not question.strip():
             raise InputError("the question is empty")
         if top < 1:
             raise InputError(f"top must be at least 1, not {top}")
         if context < 0:
             raise InputError(f"context must be 0 or more, not {context}")
-        spans = self.analyzer.terms_with_spans(question)
-        query = [t.term for t in spans]
-        if not query:
-            reason = (
-                "every word of the question is too common to search for"
-                if any(ch.isalnum() for ch in question)
-                else "the question has no words to search for"
-            )
-            return Answer(question, [], True, id=id, reason=reason)
-        ranker = self.semantic_ranker()
-        pool = max(top, RERANK_POOL)  # the short answer's type re-rank looks past --top
-        depth = max(pool, ranker.pool) if ranker else pool
-        fixes = spelling.corrections(question, spans, lambda stem: self.bm25.df(stem) > 0, self._known_stem)
-        lexical = spelling.extend(related, fixes) if fixes else related
-        hits = self.bm25.search(query, depth, lexical)
-        if not hits:
-            return Answer(question, [], True, id=id, reason="no sentence shares a word with the question")
-        # Names the best sentences give to what the question describes count as related words,
-        # unless the question asks for a name: then the name is the answer, not a clue.
-        names: dict[str, set[str]] = {}
-        wanted = analyse_question(question)
-        if wanted.type not in (AnswerType.PERSON, AnswerType.ORGANISATION):
-            names = aliases.find((self.sentence(sid).text for sid, _ in hits[:RERANK_POOL]), query, self.analyzer)
-        rel = aliases.extend(lexical, names) if names else lexical
-        if names:
-            hits = self.bm25.search(query, depth, rel)
-        weights = {term: self.bm25.idf(term) for term in query}
-        for term, stems in fixes.items():  # a slip weighs as much as the word it stands for
-            weights[term] = max(self.bm25.idf(stem) for stem in stems)
-        nearest = None  # with the semantic extra: the best cosine of any sentence with the question
-        if ranker:
-            from .semantic import bm25_weight
-
-            weight = bm25_weight(self._coverage(hits[0][0], query, weights, rel))
-            hits, nearest = ranker.rank(question, hits, pool, self.bm25.floor(query, rel), weight=weight, vector=vector)
-        hits = self._demote_headings(hits)
-        evidence = [self._evidence(rank, sid, score, query, context, rel) for rank, (sid, score) in enumerate(hits, 1)]
-        answer = Answer(question, evidence, False, id=id)
-        attach_answer(answer, weights, nearest, wanted)
-        del evidence[top:]
-        if explain:
-            for e in evidence:
-                floor = self.bm25.floor(query, rel, e.terms)
-                e.explanation = {
-                    "terms": {t: {"score": round(v, 4), "via": e.via.get(t)} for t, v in e.terms.items()},
-                    "floor": round(floor, 4),
-                    "bm25": round(floor + sum(e.terms.values()), 4),
-                    "semantic": bool(ranker),
-                    "answer_type": wanted.type.value,
-                    "type_match": e.answer_span is not None or e.type_bonus > 0,  # holds that kind
-                    "answer_here": e.answer_span is not None,  # the short answer is taken from it
-                    "type_bonus": round(e.type_bonus, 4),
-                    "heading": is_heading(e.sentence.text),  # its score counts HEADING_WEIGHT
-                }
-        return answer
-
-    def _demote_headings(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """Headings ("Uncertain Path Forward") count ``HEADING_WEIGHT`` of their score: they
-        name a topic, they state nothing, so a sentence that matches as much comes first."""
-        headings = {sid for sid, _ in hits if is_heading(self.sentence(sid).text)}
-        if not headings:
-            return hits
-        scored = [(sid, score * HEADING_WEIGHT if sid in headings else score) for sid, score in hits]
-        return sorted(scored, key=lambda x: (-x[1], x[0]))
-
-    def _coverage(self, sid: int, query: list[str], weights: dict[str, float], rel: Related) -> float:
-        """The share of the query's IDF ``weights`` that sentence ``sid`` matches."""
-        total = sum(weights.values())
-        matched = self.bm25.contributions(sid, query, rel)
-        return sum(w for t, w in weights.items() if t in matched) / total if total else 0.0
+        return pipeline.ask(self.corpus(), question, top, context, id=id, explain=explain, vector=vector)
 
     def ask_many(self, questions: Sequence[tuple[object, str]], **options) -> list[Answer]:
         """Answer (id, question) pairs; with the semantic extra, the questions are embedded together."""
@@ -313,20 +258,42 @@ class Index:
         vectors = ranker.embed_questions([q for _, q in questions]) if ranker else [None] * len(questions)
         return [self.ask(q, id=qid, vector=v, **options) for (qid, q), v in zip(questions, vectors)]
 
-    def _evidence(self, rank: int, sid: int, score: float, query: list[str], context: int, rel: Related) -> Evidence:
-        sentence = self.sentence(sid)
-        shares = self.bm25.contributions(sid, query, rel)
-        wanted = {word for _, word in shares.values()}
-        return Evidence(
-            rank,
-            score,
-            sentence,
-            matches=[(t.start, t.end) for t in self.analyzer.terms_with_spans(sentence.text) if t.term in wanted],
-            before=self._neighbours(sid, -context),
-            after=self._neighbours(sid, context),
-            terms={term: value for term, (value, _) in shares.items()},
-            via={term: word for term, (_, word) in shares.items() if word != term},
+    def file_records(self) -> list[tuple[str, int]]:
+        """Each file's source and sentence count, in the index's order."""
+        return [(f.source, record["count"]) for f, record in zip(self.files, self.stored.header["files"])]
+
+    @staticmethod
+    def info(paths: Sequence[str] = (), index_path: Path | None = None) -> IndexInfo:
+        """What the saved index of ``paths`` (or the one at ``index_path``) holds, without building it."""
+        target = index_path or index_file(paths)
+        try:
+            stored = store.load(target)
+        except (FileNotFoundError, store.CorruptIndex) as e:
+            raise InputError(f"no usable saved index for these paths ({target}: {e})") from None
+        except OSError as e:
+            raise InputError(f"{target}: {e.strerror or e}") from None
+        header = stored.header
+        return IndexInfo(
+            target,
+            target.stat().st_size,
+            int(header["sentences"]),
+            len(stored.vocab_off) - 1,
+            tuple((f["path"], int(f["count"])) for f in header["files"]),
         )
+
+    @staticmethod
+    def clear(paths: Sequence[str] = (), index_path: Path | None = None) -> Path:
+        """Remove the saved index of ``paths`` (or the one at ``index_path``, if it is askdoc's)."""
+        target = index_path or index_file(paths)
+        if index_path is not None and store.foreign(target):  # a path the user named: make sure it is ours
+            raise InputError(f"{target} is not an askdoc index: askdoc will not remove it")
+        try:
+            store.remove(target)
+        except FileNotFoundError:
+            raise InputError(f"no saved index for these paths ({target})") from None
+        except OSError as e:
+            raise InputError(f"{target}: {e.strerror or e}") from None
+        return target
 
     def _neighbours(self, sid: int, count: int) -> list[Sentence]:
         """Up to ``|count|`` sentences after ``sid`` (before it, for a negative count), from the
@@ -346,7 +313,8 @@ def ask(question: str, paths: Iterable[str] = (), top: int = DEFAULT_TOP, contex
 def index_file(paths: Sequence[str]) -> Path:
     """Where the saved index of these paths lives: one per set of paths (as resolved) and version."""
     resolved = sorted(str(Path(p).resolve()) for p in paths or [str(bundled_article())])
-    key = "\0".join([ANALYSIS_VERSION, str(store.FORMAT_VERSION), f"{K1},{B},{DELTA}", *resolved])
+    p = bm25.params()
+    key = "\0".join([ANALYSIS_VERSION, str(store.FORMAT_VERSION), f"{p['k1']},{p['b']},{p['delta']}", *resolved])
     return store.cache_dir() / f"{hashlib.sha256(key.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.idx"
 
 
@@ -360,7 +328,7 @@ def _load_previous(path: Path, errors: str, warn: Warn | None):
             warn(f"the saved index {path} is unusable ({e}); rebuilding it")
         return None
     header = previous.header
-    if header.get("analysis") != ANALYSIS_VERSION or header.get("params") != {"k1": K1, "b": B, "delta": DELTA}:
+    if header.get("analysis") != ANALYSIS_VERSION or header.get("params") != bm25.params():
         if warn:
             warn(f"the saved index {path} comes from another version of askdoc; rebuilding it")
         return None

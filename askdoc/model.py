@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -24,34 +25,63 @@ class Sentence:
     end: int
 
 
-@dataclass
+@dataclass(frozen=True)
+class TermScore:
+    """One matched query term's share of a sentence's BM25 score, and the related word that
+    matched in its place (None when the term itself did)."""
+
+    score: float
+    via: str | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a sentence ranked where it did (``--explain``)."""
+
+    terms: Mapping[str, TermScore]
+    floor: float  # what BM25+ gives any sentence for the query terms it lacks
+    bm25: float  # floor + the matched terms' shares
+    semantic: bool  # meaning was blended in
+    answer_type: str  # the kind of answer the question asks for
+    type_match: bool  # the sentence holds that kind
+    answer_here: bool  # the short answer is taken from it
+    type_bonus: float  # what holding that kind added to its score
+    heading: bool  # its score counts tuning.HEADING_WEIGHT
+
+
+@dataclass(frozen=True)
 class Evidence:
     """A ranked sentence, with the spans (relative to ``sentence.start``) that matched the query."""
 
     rank: int
     score: float
     sentence: Sentence
-    matches: list[tuple[int, int]] = field(default_factory=list)
-    before: list[Sentence] = field(default_factory=list)
-    after: list[Sentence] = field(default_factory=list)
+    matches: tuple[tuple[int, int], ...] = ()
+    before: tuple[Sentence, ...] = ()
+    after: tuple[Sentence, ...] = ()
     # query term -> its share of ``score`` (terms this sentence matches)
-    terms: dict[str, float] = field(default_factory=dict)
+    terms: Mapping[str, float] = field(default_factory=dict)
     # query term -> the related word that matched in its place ("invad" -> "invas")
-    via: dict[str, str] = field(default_factory=dict)
+    via: Mapping[str, str] = field(default_factory=dict)
     answer_span: tuple[int, int] | None = None
     type_bonus: float = 0.0  # what holding the expected kind of answer added to ``score``
-    explanation: dict | None = None
+    explanation: Explanation | None = None
 
 
-@dataclass
+# A question's id as the caller gave it: a batch's line number, or any JSON value of a
+# JSONL batch line's "id"; None for a single question.
+QuestionId = object
+
+
+@dataclass(frozen=True)
 class Answer:
     """What a question got: the short answer (if any) and the ranked evidence."""
 
     question: str
-    evidence: list[Evidence]
+    evidence: tuple[Evidence, ...]
     abstained: bool
     answer: str | None = None
-    id: str | None = None
+    id: QuestionId = None
     reason: str | None = None
 
 

@@ -12,10 +12,11 @@ import json
 import os
 import re
 import sys
+from dataclasses import asdict
 from enum import Enum
 from typing import TYPE_CHECKING, TextIO
 
-from .model import Answer, Evidence, Sentence
+from .model import Answer, Evidence, Explanation, Sentence
 from .safe_text import escaped_line, inert, json_safe
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def evidence_dict(e: Evidence) -> dict:
     if e.before or e.after:
         d["context"] = {"before": [sentence_dict(s) for s in e.before], "after": [sentence_dict(s) for s in e.after]}
     if e.explanation is not None:
-        d["explain"] = e.explanation
+        d["explain"] = asdict(e.explanation)
     return d
 
 
@@ -212,23 +213,23 @@ def _rich_evidence(console: Console, e: Evidence, top: float, dim: bool) -> None
 _WANTED = {"organisation": "an organisation", "yes/no": "a yes or a no", "other": "a phrase"}
 
 
-def explain_line(explanation: dict) -> str:
+def explain_line(explanation: Explanation) -> str:
     """``--explain`` in one line: each matched term's share of the score, and the answer type."""
     parts = []
-    for term, share in explanation.get("terms", {}).items():
-        via = f" (as {share['via']})" if share.get("via") else ""
-        parts.append(f"{term}{via} {share['score']:.2f}")
+    for term, share in explanation.terms.items():
+        via = f" (as {share.via})" if share.via else ""
+        parts.append(f"{term}{via} {share.score:.2f}")
     line = "why: " + (", ".join(parts) or "no term matched")
-    if explanation.get("floor"):
-        line += f"; + {explanation['floor']:.2f} BM25+ floor for the unmatched terms"
-    if explanation.get("answer_type"):
-        found = "the answer is here" if explanation.get("answer_here") else "one is here"
-        if not explanation.get("type_match"):
+    if explanation.floor:
+        line += f"; + {explanation.floor:.2f} BM25+ floor for the unmatched terms"
+    if explanation.answer_type:
+        found = "the answer is here" if explanation.answer_here else "one is here"
+        if not explanation.type_match:
             found = "none here"
-        bonus = f" (+ {explanation['type_bonus']:.2f})" if explanation.get("type_bonus") else ""
-        wanted = _WANTED.get(explanation["answer_type"], f"a {explanation['answer_type']}")
+        bonus = f" (+ {explanation.type_bonus:.2f})" if explanation.type_bonus else ""
+        wanted = _WANTED.get(explanation.answer_type, f"a {explanation.answer_type}")
         line += f"; wants {wanted}: {found}{bonus}"
-    if explanation.get("heading"):
+    if explanation.heading:
         line += "; a heading, not a statement: its score is halved"
     return inert(line)
 

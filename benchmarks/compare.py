@@ -104,9 +104,9 @@ def prepare_units(size: str) -> dict:
 
     Runs in a child; the result (texts, terms, query terms) is cached and shared by the engines
     that take askdoc's terms. Its timings are reported as the cost of askdoc's text pipeline."""
-    from askdoc import analysis
-    from askdoc.documents import read_documents
-    from askdoc.sentences import split
+    from askdoc.ingest import analysis
+    from askdoc.ingest.documents import read_documents
+    from askdoc.ingest.sentences import split
 
     folder = CORPUS / f"set-{size}"
     t0 = time.perf_counter()
@@ -185,7 +185,7 @@ def _askdoc_persists() -> bool:
 def _askdoc_query_terms(index, queries: list[dict]) -> list[list[str]]:
     analyzer = getattr(index, "analyzer", None)
     if analyzer is None:
-        from askdoc import analysis
+        from askdoc.ingest import analysis
 
         analyzer = analysis
     return [analyzer.terms(q["query"]) for q in queries]
@@ -193,7 +193,7 @@ def _askdoc_query_terms(index, queries: list[dict]) -> list[list[str]]:
 
 def _askdoc_queries(index, queries: list[dict], out: dict) -> None:
     qterms = _askdoc_query_terms(index, queries)
-    lat, results = time_queries(lambda q: index.bm25.search(q, K), qterms)
+    lat, results = time_queries(lambda q: index.retriever.index.search(q, K), qterms)
     out["query_ms"] = [x * 1000 for x in lat]
     out["results"] = [[[sid, score] for sid, score in r] for r in results]
     out["query_terms"] = qterms
@@ -249,7 +249,9 @@ def serve_askdoc(args: argparse.Namespace) -> dict:
 def child_rank_bm25(args: argparse.Namespace) -> dict:
     from rank_bm25 import BM25Plus
 
-    from askdoc.index import DELTA, K1, B
+    from askdoc.tuning import BM25_B as B
+    from askdoc.tuning import BM25_DELTA as DELTA
+    from askdoc.tuning import BM25_K1 as K1
 
     units = get_units(args.size)
     qterms = units["query_terms"][: args.queries] if args.queries else units["query_terms"]
@@ -298,7 +300,9 @@ def child_rank_bm25(args: argparse.Namespace) -> dict:
 def child_bm25s(args: argparse.Namespace) -> dict:
     import bm25s
 
-    from askdoc.index import DELTA, K1, B
+    from askdoc.tuning import BM25_B as B
+    from askdoc.tuning import BM25_DELTA as DELTA
+    from askdoc.tuning import BM25_K1 as K1
 
     units = get_units(args.size)
     corpus = units["terms"]

@@ -15,7 +15,7 @@ Steps, all under ``benchmarks/work/`` (git-ignored; nothing is installed system-
    and AsciiDoc (markup removed; literal and code blocks dropped), POD (verbatim paragraphs
    dropped). The KJV Bible is printed with the ``bible`` program of the bible-kjv package, run
    from its unpacked folder.
-4. Split the prose with askdoc's own splitter (``askdoc.sentences.split``), normalise each
+4. Split the prose with askdoc's own splitter (``askdoc.ingest.sentences.split``), normalise each
    sentence's whitespace, keep sentences that look like English prose (4-80 words, mostly
    words, not code), drop exact duplicates, and keep only a sentence that askdoc's splitter
    gives back unchanged when it stands alone, so that ``askdoc index SET`` sees exactly the
@@ -50,8 +50,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from askdoc.analysis import STOPWORDS
-from askdoc.sentences import split
+from askdoc.ingest.analysis import STOPWORDS
+from askdoc.ingest.sentences import split
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from askdoc import Index, aliases
-from askdoc.analysis import Analyzer
+from askdoc import Index
+from askdoc.ingest.analysis import Analyzer
 from askdoc.model import Document
+from askdoc.query import aliases
 
 BUDGET = (
     "Finance Minister Ana Lima presented the budget on Monday. "

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from askdoc import Index
-from askdoc.answer import AnswerType, analyse_question, attach_answer, coverage
+from askdoc.answer.abstain import abstain_reason, coverage
+from askdoc.answer.candidates import Reading
+from askdoc.answer.short_answer import ShortAnswer, choose, holds_candidate
 from askdoc.model import Answer, Document, Evidence, Sentence
+from askdoc.query.question import AnswerType, analyse_question
+from askdoc.rank.context import Matched
 
 TOWN = (
     "Harbour Town lies on the north coast of the island. "
@@ -121,38 +125,44 @@ def test_yes_no_question_gets_evidence_but_no_short_answer(town: Index) -> None:
     assert "Lisbon" in answer.evidence[0].sentence.text
 
 
-def _hand_made(question: str, text: str, terms: dict[str, float]) -> Answer:
-    sentence = Sentence(text, "t.txt", 1, 0, len(text))
-    return Answer(question, [Evidence(1, sum(terms.values()), sentence, terms=terms)], False)
+def _hand_made(text: str, terms: dict[str, float], matches: tuple[tuple[int, int], ...] = ()) -> Matched:
+    return Matched(0, Sentence(text, "t.txt", 1, 0, len(text)), matches, terms, {})
+
+
+def _decide(
+    question: str, best: Matched, weights: dict[str, float], nearest: float | None = None
+) -> tuple[str | None, ShortAnswer | None]:
+    """What the pipeline decides for a question whose only sentence is ``best``."""
+    info = analyse_question(question)
+    reading = Reading(question, info)
+    reason = abstain_reason(best, info, weights, holds_candidate([best], reading), nearest)
+    return reason, None if reason else choose([best], reading)
 
 
 def test_coverage_counts_absent_terms_as_rare() -> None:
-    answer = _hand_made("Who painted the chapel ceiling?", "The chapel is old.", {"chapel": 1.0})
+    sentence = _hand_made("The chapel is old.", {"chapel": 1.0})
     weights = {"paint": 0.0, "chapel": 1.0, "ceil": 0.0}
-    assert coverage(answer.evidence[0], weights) == pytest.approx(1 / 3)
+    assert coverage(sentence, weights) == pytest.approx(1 / 3)
 
 
 def test_a_sentence_matching_little_of_the_question_abstains() -> None:
     weights = {term: 2.0 for term in "paint chapel ceil rome pope year artist fresco famous ladder".split()}
-    answer = _hand_made(
-        "Which famous artist painted the fresco on the chapel ceiling in Rome for the pope, and in what year?",
-        "The ladder was old.",
-        {"ladder": 2.0},
-    )
-    attach_answer(answer, weights)
-    assert answer.abstained
-    assert "10%" in answer.reason
-    assert answer.evidence  # the evidence stays, to be shown dimmed
+    question = "Which famous artist painted the fresco on the chapel ceiling in Rome for the pope, and in what year?"
+    reason, short = _decide(question, _hand_made("The ladder was old.", {"ladder": 2.0}), weights)
+    assert reason is not None and "10%" in reason
+    assert short is None
 
 
 def test_a_well_covered_sentence_answers() -> None:
-    answer = _hand_made("Who painted the chapel ceiling?", "Michelangelo painted the chapel ceiling.", {})
-    answer.evidence[0].terms = {"paint": 1.0, "chapel": 1.0, "ceil": 1.0}
-    answer.evidence[0].matches = [(13, 20), (25, 31), (32, 39)]
-    attach_answer(answer, {"paint": 1.0, "chapel": 1.0, "ceil": 1.0})
-    assert not answer.abstained
-    assert answer.answer == "Michelangelo"
-    assert answer.evidence[0].answer_span == (0, 12)
+    best = _hand_made(
+        "Michelangelo painted the chapel ceiling.",
+        {"paint": 1.0, "chapel": 1.0, "ceil": 1.0},
+        ((13, 20), (25, 31), (32, 39)),
+    )
+    reason, short = _decide("Who painted the chapel ceiling?", best, {"paint": 1.0, "chapel": 1.0, "ceil": 1.0})
+    assert reason is None and short is not None
+    assert short.text == "Michelangelo"
+    assert short.span == (0, 12)
 
 
 @pytest.mark.parametrize(
@@ -165,17 +175,16 @@ def test_a_well_covered_sentence_answers() -> None:
 )
 def test_meaning_decides_when_few_words_match(nearest: float | None, abstains: bool) -> None:
     weights = {"harbour": 2.0, "tax": 2.0, "rise": 2.0}
-    answer = _hand_made("When will the harbour tax rise?", "The harbour was busy in 1990.", {"harbour": 2.0})
-    attach_answer(answer, weights, nearest)
-    assert answer.abstained is abstains
+    best = _hand_made("The harbour was busy in 1990.", {"harbour": 2.0})
+    reason, _ = _decide("When will the harbour tax rise?", best, weights, nearest)
+    assert (reason is not None) is abstains
     if abstains:
-        assert "meaning" in answer.reason and answer.evidence  # said why; the evidence stays
+        assert "meaning" in reason  # said why
 
 
-def test_no_evidence_leaves_the_answer_alone() -> None:
-    answer = Answer("Who?", [], True, reason="no sentence shares a word with the question")
-    attach_answer(answer, {})
-    assert answer.answer is None
+def test_a_question_sharing_no_word_abstains_with_no_evidence() -> None:
+    answer = Index([Document("t.txt", "Boats leave the harbour at dawn.")]).ask("Who painted the chapel?")
+    assert answer.abstained and answer.answer is None and not answer.evidence
     assert answer.reason == "no sentence shares a word with the question"
 
 
@@ -204,7 +213,7 @@ def bm25_only(index: Index) -> Index:
 def test_a_sentence_holding_the_expected_kind_of_answer_wins_a_near_tie(monkeypatch) -> None:
     index = bm25_only(Index(HARBOUR))
     question = "Who chaired the harbour board?"
-    monkeypatch.setattr("askdoc.answer.TYPE_BONUS", 0.0)
+    monkeypatch.setattr("askdoc.tuning.TYPE_BONUS", 0.0)
     assert index.ask(question).evidence[0].sentence.text.startswith("The harbour board")  # BM25 alone
     monkeypatch.undo()
     top = index.ask(question).evidence[0]

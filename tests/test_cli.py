@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ARTICLE, SHARED
 
-from askdoc import store
+from askdoc.index import store
 
 RUBIO = "Marco Rubio led the American delegation"
 QUESTION = "Who led the US delegation?"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from askdoc import store
-from askdoc.documents import read_documents
+from askdoc.index import store
+from askdoc.ingest.documents import read_documents
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hostile"
 ESCAPES = FIXTURES / "escapes.txt"

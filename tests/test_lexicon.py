@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from askdoc import lexicon
-from askdoc.analysis import STOPWORDS, Analyzer
+from askdoc import tuning
+from askdoc.ingest.analysis import STOPWORDS, Analyzer
+from askdoc.query import lexicon
 
 stem = Analyzer().stem
 
@@ -43,7 +44,7 @@ def test_an_acronym_that_spells_a_stopword_is_a_relative_only_in_capitals() -> N
     analyzer = Analyzer()
     [us] = analyzer.terms("the US")  # "US" in capitals is indexed; "us" is a stopword
     assert us in stems("America")
-    assert stems("Washington")[us] == lexicon.WEIGHTS["place"]
+    assert stems("Washington")[us] == tuning.LEXICON_WEIGHTS["place"]
     assert analyzer.terms("tell us") == ["tell"]
 
 
@@ -86,6 +87,6 @@ def test_the_wordnet_licence_ships_next_to_the_table() -> None:
 
 
 def test_lookups_need_neither_nltk_nor_wordnet() -> None:
-    code = "import sys; from askdoc import lexicon; lexicon.related('invad'); print('nltk' in sys.modules)"
+    code = "import sys; from askdoc.query import lexicon; lexicon.related('invad'); print('nltk' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from askdoc.cli import main
-from askdoc.sentences import split
+from askdoc.ingest.sentences import split
 
 # Characters a sentence may leave out at its edges: whitespace and the zero-width marks.
 EDGE_SPACE = "\ufeff\u200b\u200c\u200d\u2060"

@@ -12,9 +12,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from askdoc import Index, semantic
-from askdoc.lexicon import related
+from askdoc import Index, tuning
+from askdoc.index.retriever import Query
 from askdoc.model import Document
+from askdoc.query.lexicon import related
+from askdoc.rank import semantic
+from askdoc.rank.semantic import embeddings, ranker, tokenizer
+from askdoc.rank.semantic import encoder as encoder_module
 
 np = pytest.importorskip("numpy")
 
@@ -41,8 +45,8 @@ class CountingEncoder:
 
     def __call__(self, texts):
         self.texts.extend(texts)
-        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest() * 48, np.uint8)[: semantic.DIM] for t in texts]
-        m = np.array(rows, np.float32).reshape(len(texts), semantic.DIM) + 1
+        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest() * 48, np.uint8)[: encoder_module.DIM] for t in texts]
+        m = np.array(rows, np.float32).reshape(len(texts), encoder_module.DIM) + 1
         return m / np.linalg.norm(m, axis=1, keepdims=True)
 
 
@@ -51,38 +55,38 @@ class CountingEncoder:
 
 def test_blend_normalises_each_score_from_its_floor_to_the_best():
     # BM25: floor 1 (a sentence sharing no word) to 5; cosine: floor -0.2 (least similar) to 0.6.
-    scores = semantic.blend({1: 5.0, 2: 3.0}, {1: 0.2, 2: 0.6, 3: 0.4}, bm25_floor=1.0, cosine_floor=-0.2)
+    scores = ranker.blend({1: 5.0, 2: 3.0}, {1: 0.2, 2: 0.6, 3: 0.4}, bm25_floor=1.0, cosine_floor=-0.2)
     assert scores == pytest.approx({1: 0.5 * 1 + 0.5 * 0.5, 2: 0.5 * 0.5 + 0.5 * 1, 3: 0.5 * 0 + 0.5 * 0.75})
 
 
 def test_weight_one_is_bm25_order_and_zero_is_cosine_order():
     bm25, cosine = {1: 3.0, 2: 2.0, 3: 1.0}, {1: 0.1, 2: 0.5, 3: 0.9}
-    assert max(semantic.blend(bm25, cosine, 0.0, 0.0, weight=1.0).items(), key=lambda x: x[1])[0] == 1
-    assert max(semantic.blend(bm25, cosine, 0.0, 0.0, weight=0.0).items(), key=lambda x: x[1])[0] == 3
+    assert max(ranker.blend(bm25, cosine, 0.0, 0.0, weight=1.0).items(), key=lambda x: x[1])[0] == 1
+    assert max(ranker.blend(bm25, cosine, 0.0, 0.0, weight=0.0).items(), key=lambda x: x[1])[0] == 3
 
 
 def test_nearly_equal_bm25_scores_leave_the_order_to_the_cosine():
     """Five sentences sharing one common word score alike: BM25 says little about them."""
     bm25 = {1: 1.00, 2: 0.98, 3: 0.97}
-    scores = semantic.blend(bm25, {1: 0.1, 2: 0.2, 3: 0.7, 4: 0.3}, bm25_floor=0.5, cosine_floor=0.0)
+    scores = ranker.blend(bm25, {1: 0.1, 2: 0.2, 3: 0.7, 4: 0.3}, bm25_floor=0.5, cosine_floor=0.0)
     assert max(scores, key=scores.get) == 3
 
 
 def test_a_score_that_ties_everywhere_adds_nothing():
-    scores = semantic.blend({1: 2.0, 2: 2.0}, {1: 0.1, 2: 0.3}, bm25_floor=2.0, cosine_floor=0.1)
+    scores = ranker.blend({1: 2.0, 2: 2.0}, {1: 0.1, 2: 0.3}, bm25_floor=2.0, cosine_floor=0.1)
     assert scores == pytest.approx({1: 0.0, 2: 0.5})
-    assert semantic.blend({}, {}, 0.0, 0.0) == {}
+    assert ranker.blend({}, {}, 0.0, 0.0) == {}
 
 
 def test_the_bm25_floor_is_what_a_sentence_without_the_words_scores():
     index = Index([Document("town.txt", " ".join(TOWN))])
     query = index.analyzer.terms("Which players from the town were champions?")
-    scores = index.bm25.search(query, len(TOWN))
-    floor = index.bm25.floor(query)
+    scores = index.retriever.index.search(query, len(TOWN))
+    floor = index.retriever.index.floor(query)
     assert 0 < floor < min(score for _, score in scores)
     rank_bm25 = pytest.importorskip("rank_bm25")
     corpus = [index.analyzer.terms(index.sentence(i).text) for i in range(len(index))]
-    reference = rank_bm25.BM25Plus(corpus, k1=index.bm25.k1, b=index.bm25.b, delta=index.bm25.delta).get_scores(query)
+    reference = rank_bm25.BM25Plus(corpus, k1=index.retriever.index.k1, b=index.retriever.index.b, delta=index.retriever.index.delta).get_scores(query)
     unmatched = [i for i in range(len(index)) if i not in dict(scores)]
     assert unmatched and all(reference[i] == pytest.approx(floor) for i in unmatched)
 
@@ -109,7 +113,7 @@ def test_with_the_extra_there_is_nothing_to_say(tmp_path, monkeypatch):
 def wordpiece():
     import gzip
 
-    return semantic.WordPiece(gzip.decompress(semantic.VOCAB.read_bytes()).decode("utf-8").splitlines())
+    return tokenizer.WordPiece(gzip.decompress(tokenizer.VOCAB.read_bytes()).decode("utf-8").splitlines())
 
 
 @pytest.mark.parametrize(
@@ -128,17 +132,17 @@ def test_wordpiece_gives_bert_base_uncased_ids(wordpiece, text, ids):
 
 def test_wordpiece_cuts_long_text_and_marks_unknown_words(wordpiece):
     ids = wordpiece.encode("word " * 1000)
-    assert len(ids) == semantic.MAX_TOKENS and ids[0] == wordpiece.cls and ids[-1] == wordpiece.sep
+    assert len(ids) == tokenizer.MAX_TOKENS and ids[0] == wordpiece.cls and ids[-1] == wordpiece.sep
     assert wordpiece.encode("x" * 101) == [wordpiece.cls, wordpiece.unk, wordpiece.sep]
 
 
 def test_wordpiece_agrees_with_hugging_face_on_the_bundled_article(wordpiece):
     tokenizers = pytest.importorskip("tokenizers", reason="Hugging Face tokenizers is not installed")
-    from askdoc.documents import bundled_article
+    from askdoc.ingest.documents import bundled_article
 
     vocab = {piece: i for i, piece in enumerate(wordpiece.ids)}
     reference = tokenizers.BertWordPieceTokenizer(vocab, lowercase=True)
-    reference.enable_truncation(semantic.MAX_TOKENS)
+    reference.enable_truncation(tokenizer.MAX_TOKENS)
     lines = bundled_article().read_text(encoding="utf-8").splitlines()
     assert [wordpiece.encode(line) for line in lines] == [e.ids for e in reference.encode_batch(lines)]
 
@@ -157,13 +161,13 @@ def test_embeddings_are_saved_beside_the_index_and_reused(tmp_path):
     index_path = tmp_path / "cache" / "town.idx"
     index = Index.from_paths([str(a), str(b)], index_path=index_path)
     first = CountingEncoder()
-    matrix = semantic.index_embeddings(index, embed=first)
-    assert matrix.shape == (len(TOWN), semantic.DIM)
+    matrix = embeddings.index_embeddings(index, embed=first)
+    assert matrix.shape == (len(TOWN), encoder_module.DIM)
     assert sorted(first.texts) == sorted(TOWN)
-    assert semantic.cache_path(index_path).is_file()
+    assert embeddings.cache_path(index_path).is_file()
 
     again = CountingEncoder()
-    reused = semantic.index_embeddings(Index.from_paths([str(a), str(b)], index_path=index_path), embed=again)
+    reused = embeddings.index_embeddings(Index.from_paths([str(a), str(b)], index_path=index_path), embed=again)
     assert again.texts == []
     assert np.array_equal(reused, matrix)
 
@@ -173,12 +177,12 @@ def test_a_changed_file_is_embedded_again_and_the_others_are_not(tmp_path):
     write(a, TOWN[:4])
     write(b, TOWN[4:])
     index_path = tmp_path / "town.idx"
-    semantic.index_embeddings(Index.from_paths([str(a), str(b)], index_path=index_path), embed=CountingEncoder())
+    embeddings.index_embeddings(Index.from_paths([str(a), str(b)], index_path=index_path), embed=CountingEncoder())
 
     write(b, ["The library reopened after its renovation.", *TOWN[4:]])
     encoder = CountingEncoder()
     index = Index.from_paths([str(a), str(b)], index_path=index_path)
-    matrix = semantic.index_embeddings(index, embed=encoder)
+    matrix = embeddings.index_embeddings(index, embed=encoder)
     assert sorted(encoder.texts) == sorted(["The library reopened after its renovation.", *TOWN[4:]])
     assert np.allclose(matrix, CountingEncoder()([index.sentence(i).text for i in range(len(index))]))
 
@@ -188,21 +192,21 @@ def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path):
     write(a, TOWN)
     index_path = tmp_path / "town.idx"
     index = Index.from_paths([str(a)], index_path=index_path)
-    semantic.index_embeddings(index, embed=CountingEncoder())
-    cache = semantic.cache_path(index_path)
+    embeddings.index_embeddings(index, embed=CountingEncoder())
+    cache = embeddings.cache_path(index_path)
     cache.write_bytes(cache.read_bytes()[:-10])
     encoder = CountingEncoder()
-    semantic.index_embeddings(index, embed=encoder)
+    embeddings.index_embeddings(index, embed=encoder)
     assert len(encoder.texts) == len(TOWN)
     encoder = CountingEncoder()
-    semantic.index_embeddings(index, embed=encoder)
+    embeddings.index_embeddings(index, embed=encoder)
     assert encoder.texts == []
 
 
 def test_an_index_in_memory_is_embedded_without_a_cache():
     index = Index([Document("town.txt", " ".join(TOWN))])
     assert index.path is None
-    assert semantic.index_embeddings(index, embed=CountingEncoder()).shape == (len(TOWN), semantic.DIM)
+    assert embeddings.index_embeddings(index, embed=CountingEncoder()).shape == (len(TOWN), encoder_module.DIM)
 
 
 # ------------------------------------------------------------------ with the model
@@ -210,10 +214,10 @@ def test_an_index_in_memory_is_embedded_without_a_cache():
 
 @needs_model
 def test_embeddings_are_unit_vectors_and_a_paraphrase_is_nearest():
-    rows = semantic.encoder().embed(
+    rows = encoder_module.encoder().embed(
         ["Who headed the American team?", "Marco Rubio led the US delegation.", "It rained in Paris on Monday."]
     )
-    assert rows.shape == (3, semantic.DIM)
+    assert rows.shape == (3, encoder_module.DIM)
     assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
     assert rows[0] @ rows[1] > rows[0] @ rows[2] + 0.2
 
@@ -221,15 +225,16 @@ def test_embeddings_are_unit_vectors_and_a_paraphrase_is_nearest():
 @needs_model
 def test_batching_does_not_change_an_embedding():
     texts = [*TOWN, "A much longer sentence, " * 20]
-    one = semantic.encoder().embed(texts, batch=1)
-    assert np.allclose(one, semantic.encoder().embed(texts, batch=16), atol=1e-4)
+    one = encoder_module.encoder().embed(texts, batch=1)
+    assert np.allclose(one, encoder_module.encoder().embed(texts, batch=16), atol=1e-4)
 
 
 def blended(index, question, top=3):
     query = index.analyzer.terms(question)
-    bm25 = index.bm25.search(query, semantic.POOL, related)
-    ranker = semantic.SemanticRanker(semantic.index_embeddings(index))
-    return bm25, ranker.rank(question, bm25, top, index.bm25.floor(query))[0]
+    found = index.retriever.search(Query(tuple(query), related), tuning.SEMANTIC_POOL)
+    bm25 = [(h.sid, h.score) for h in found.hits]
+    semantic_ranker = ranker.SemanticRanker(embeddings.index_embeddings(index))
+    return bm25, semantic_ranker.rank(question, bm25, top, found.floor())[0]
 
 
 @needs_model
@@ -263,16 +268,16 @@ def test_ask_blends_meaning_in_when_the_extra_is_installed():
     assert index.semantic_ranker() is not None  # installed: on by default
     answer = index.ask(question, explain=True)
     assert answer.evidence[0].sentence.text.startswith("Doctors at the town hospital treated forty people")
-    assert answer.evidence[0].explanation["semantic"] is True
+    assert answer.evidence[0].explanation.semantic is True
     index.use_semantic, index._ranker = False, None
     assert not index.ask(question).evidence[0].sentence.text.startswith("Doctors")
 
 
 def test_a_long_first_embedding_is_announced(monkeypatch):
-    monkeypatch.setattr(semantic, "NOTE_FROM", 3)
+    monkeypatch.setattr(embeddings, "NOTE_FROM", 3)
     index = Index([Document("town.txt", " ".join(TOWN))])
     notes: list[str] = []
-    semantic.index_embeddings(index, embed=CountingEncoder(), note=notes.append)
+    embeddings.index_embeddings(index, embed=CountingEncoder(), note=notes.append)
     assert len(notes) == 1 and f"embedding {len(TOWN)} sentences" in notes[0]
 
 
@@ -292,11 +297,11 @@ bars: list[RecordingBar] = []
 
 
 def test_a_long_first_embedding_shows_its_progress_and_the_bar_always_ends(monkeypatch):
-    monkeypatch.setattr(semantic, "NOTE_FROM", 3)
-    monkeypatch.setattr(semantic, "CHUNK", 2)
+    monkeypatch.setattr(embeddings, "NOTE_FROM", 3)
+    monkeypatch.setattr(embeddings, "CHUNK", 2)
     index = Index([Document("town.txt", " ".join(TOWN))])
     bars.clear()
-    semantic.index_embeddings(index, embed=CountingEncoder(), progress=RecordingBar)
+    embeddings.index_embeddings(index, embed=CountingEncoder(), progress=RecordingBar)
     [bar] = bars
     assert bar.total == len(TOWN) and bar.stopped
     assert bar.seen == sorted(bar.seen) and bar.seen[-1] == len(TOWN) and len(bar.seen) > 1
@@ -305,15 +310,15 @@ def test_a_long_first_embedding_shows_its_progress_and_the_bar_always_ends(monke
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        semantic.index_embeddings(index, embed=broken, progress=RecordingBar)
+        embeddings.index_embeddings(index, embed=broken, progress=RecordingBar)
     assert bars[-1].stopped  # the terminal gets its cursor back
 
 
 def test_unasked_the_extra_does_not_embed_a_big_corpus_first(monkeypatch):
     monkeypatch.setattr(semantic, "available", lambda: True)
-    monkeypatch.setattr(semantic, "AUTO_EMBED_LIMIT", 3)
+    monkeypatch.setattr(tuning, "SEMANTIC_AUTO_EMBED_LIMIT", 3)
     counting = CountingEncoder()
-    monkeypatch.setattr(semantic, "encoder", lambda: SimpleNamespace(embed=counting))
+    monkeypatch.setattr(encoder_module, "encoder", lambda: SimpleNamespace(embed=counting))
     index = Index([Document("town.txt", " ".join(TOWN))])
     assert index.semantic_ranker() is None  # more than 3 sentences to embed: plain BM25, at once
     assert counting.texts == []

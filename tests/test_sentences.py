@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from askdoc.sentences import is_heading, split
+from askdoc.ingest.sentences import is_heading, split
 
 
 def texts(text: str) -> list[str]:

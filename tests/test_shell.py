@@ -273,7 +273,7 @@ def test_stdin_cannot_be_both_the_questions_and_a_document(env):
 
 
 def test_a_long_history_file_is_trimmed_to_its_latest_questions(tmp_path, monkeypatch):
-    from askdoc import shell
+    from askdoc.cli import shell
 
     history = tmp_path / "history"
     entries = (f"\n# 2026-01-01 00:00:00.{i:06d}\n+question {i}\n" for i in range(300))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from askdoc import Index
-from askdoc.analysis import Analyzer
+from askdoc.ingest.analysis import Analyzer
 from askdoc.model import Document
-from askdoc.spelling import corrections
+from askdoc.query.spelling import corrections
 
 STUDIO = (
     "The studio bought twenty acres of land in Hollywood in 1949. "
@@ -49,7 +49,7 @@ def test_the_misspelt_question_finds_the_sentence_and_explains_the_match() -> No
     assert top.sentence.text.startswith("The studio bought twenty acres")
     assert top.via["hollwood"] == "hollywood"
     assert answer.answer == "1949"
-    assert top.explanation is not None and top.explanation["terms"]["hollwood"]["via"] == "hollywood"
+    assert top.explanation is not None and top.explanation.terms["hollwood"].via == "hollywood"
 
 
 def test_a_question_whose_only_word_is_misspelt_is_answered_not_abstained() -> None:

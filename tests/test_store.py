@@ -11,11 +11,13 @@ import pytest
 from rank_bm25 import BM25Plus
 
 from askdoc import Document, Index, InputError
-from askdoc import index as index_module
-from askdoc.analysis import terms
 from askdoc.api import index_file
-from askdoc.index import DELTA, K1, B
-from askdoc.store import foreign, load
+from askdoc.index import bm25 as index_module
+from askdoc.index.store import foreign, load
+from askdoc.ingest.analysis import terms
+from askdoc.tuning import BM25_B as B
+from askdoc.tuning import BM25_DELTA as DELTA
+from askdoc.tuning import BM25_K1 as K1
 
 WORDS = "river otter heron stone bridge market winter harbour lantern orchard meadow falcon copper".split()
 
@@ -45,7 +47,7 @@ def test_top_k_from_a_saved_index_equals_rank_bm25_exactly(tmp_path, monkeypatch
     assert index.report.analysed == []
     corpus = [terms(s.text) for s in index.sentences]
     for query in (["otter"], ["river", "heron"], ["stone", "stone", "copper"], ["falcon", "absent"]):
-        ours = index.bm25.search(query, 10)
+        ours = index.retriever.index.search(query, 10)
         assert ours == _reference_top(corpus, query, 10)  # ids, order (ties by id) and scores, exactly
 
 
@@ -55,7 +57,7 @@ def test_the_article_from_its_saved_index_equals_rank_bm25(tmp_path):
     corpus = [terms(s.text) for s in index.sentences]
     for question in ("Who led the US delegation?", "Russia Ukraine talks in Riyadh", "Saudi Arabia"):
         query = terms(question)
-        assert index.bm25.search(query, 10) == _reference_top(corpus, query, 10)
+        assert index.retriever.index.search(query, 10) == _reference_top(corpus, query, 10)
 
 
 def _folder(tmp_path):
@@ -85,7 +87,7 @@ def test_an_edited_file_is_the_only_one_analysed_again(tmp_path):
     # The updated index ranks exactly like one built from scratch.
     fresh = Index.from_paths([str(folder)], cache=False)
     for q in ("otter river", "heron", "falcon bridge dawn"):
-        assert updated.bm25.search(terms(q), 5) == fresh.bm25.search(terms(q), 5)
+        assert updated.retriever.index.search(terms(q), 5) == fresh.retriever.index.search(terms(q), 5)
 
 
 def test_a_touched_but_unchanged_file_is_not_analysed_again(tmp_path):
@@ -185,12 +187,12 @@ def test_pruned_top_k_on_a_zipfian_corpus_equals_rank_bm25(tmp_path, monkeypatch
     for _ in range(40):
         query = rng.sample(vocab[:5], 2) + rng.sample(vocab[50:], 2)  # two common words, two rarer ones
         for k in (1, 3, 10):
-            assert index.bm25.search(query, k) == _reference_top(corpus, query, k)
+            assert index.retriever.index.search(query, k) == _reference_top(corpus, query, k)
 
 
 def test_the_cache_keeps_only_the_most_recently_used_indexes(tmp_path, monkeypatch):
     monkeypatch.setenv("ASKDOC_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr("askdoc.store.CACHE_ENTRIES", 3)
+    monkeypatch.setattr("askdoc.index.store.CACHE_ENTRIES", 3)
     docs = []
     for i in range(5):
         doc = tmp_path / f"d{i}.txt"
@@ -223,8 +225,8 @@ def test_quoted_file_texts_are_kept_within_a_budget(tmp_path, monkeypatch):
 
 
 def test_progress_hears_of_every_file_even_a_skipped_last_one(tmp_path):
-    from askdoc.build import build
-    from askdoc.documents import collect_paths
+    from askdoc.index.build import build
+    from askdoc.ingest.documents import collect_paths
 
     (tmp_path / "a.txt").write_text("The otter sleeps.", encoding="utf-8")
     (tmp_path / "z.txt").write_bytes(b"caf\xe9")  # not UTF-8: skipped

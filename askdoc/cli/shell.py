@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .documents import STDIN, InputFile, Warn
-from .errors import ExitCode, InputError
-from .render import Format
-from .safe_text import escaped_line
+from ..errors import ExitCode, InputError
+from ..ingest.documents import STDIN, InputFile, Warn
+from ..render import Format
+from ..safe_text import escaped_line
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .api import Index
+    from ..api import Index
 
 HISTORY_ENV = "ASKDOC_HISTORY"
 PROMPT = "askdoc> "
@@ -108,8 +108,8 @@ class Corpus:
 
     def files(self) -> list[tuple[str, int, str]]:
         """Each file's source, sentence count and state: '' while the file on disk is the one loaded."""
-        records = self.index.stored.header["files"]
-        return [(f.source, record["count"], _state(f)) for f, record in zip(self.index.files, records)]
+        counts = [count for _, count in self.index.file_records()]
+        return [(f.source, count, _state(f)) for f, count in zip(self.index.files, counts)]
 
     def new_changes(self) -> Iterator[tuple[str, str]]:
         """Files that changed or vanished since loading, each reported once per change."""
@@ -135,7 +135,7 @@ def _state(f: InputFile) -> str:
 def load(paths: list[str], warn: Warn, opener: Opener | None = None) -> Corpus:
     """Open the (saved) index of ``paths`` and read every text now, so the shell answers from this copy."""
     if opener is None:
-        from .cli import open_index as opener
+        from .ui import open_index as opener
 
     if STDIN in paths:
         raise InputError("the shell reads questions from stdin, so it cannot read a document from -")
@@ -229,7 +229,7 @@ class Session:
         self.out.flush()
 
     def answer(self, question: str, number: int | None) -> None:
-        from .render import render
+        from ..render import render
 
         for source, change in self.corpus.new_changes():
             what = "is gone from disk" if change == "gone" else "changed on disk"
@@ -350,7 +350,7 @@ def run(
     """Load ``paths`` (the bundled article when empty), then read lines until :quit or end of input.
 
     ``opener`` opens an index of paths (default: the CLI's ``open_index`` with its defaults)."""
-    from .render import make_console, resolve_format
+    from ..render import make_console, resolve_format
 
     interactive = sys.stdin.isatty() and (sys.stdout.isatty() or sys.stderr.isatty())
     session = Session(

@@ -14,12 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .analysis import ANALYSIS_VERSION, Analyzer
-from .documents import InputFile, read_text
-from .errors import InputError
-from .index import DELTA, K1, B
-from .model import BuildReport
-from .sentences import split
+from ..errors import InputError
+from ..ingest.analysis import ANALYSIS_VERSION, Analyzer
+from ..ingest.documents import InputFile, read_text
+from ..ingest.sentences import split
+from ..model import BuildReport
+from .bm25 import params, saturation
 from .store import StoredIndex, encode
 
 Progress = Callable[[int, int], None]  # (files done, sentences so far)
@@ -297,7 +297,7 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer, error
     post_doc, post_tf = doc[order], tf[order]
     header = {
         "analysis": ANALYSIS_VERSION,
-        "params": {"k1": K1, "b": B, "delta": DELTA},
+        "params": params(),
         "errors": errors,  # how undecodable bytes were read: a saved index is reused only the same way
         "files": files,
         "sentences": offset,
@@ -326,7 +326,8 @@ def _term_bounds(np, term_ptr, post_doc, post_tf, lengths):
         return np.zeros(len(term_ptr) - 1)
     avgdl = lengths.sum() / len(lengths)
     tf = post_tf.astype(np.float64)
-    part = tf * (K1 + 1) / (K1 * (1 - B + B * lengths[post_doc] / avgdl) + tf)
+    k1, b = params()["k1"], params()["b"]
+    part = saturation(tf, lengths[post_doc], avgdl, k1, b)
     return np.maximum.reduceat(part, term_ptr[:-1])
 
 

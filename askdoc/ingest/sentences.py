@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from .model import Sentence
+from ..model import Sentence
 
 # Abbreviations the stock English model does not know. They are common in technical prose
 # and almost never end a sentence (NLTK issues 2376, 2154 and 3370). "etc." is left out on

@@ -30,12 +30,13 @@ import heapq
 import math
 import sys
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-K1 = 0.5
-B = 0.5
-DELTA = 1.0
+from .. import tuning
+from .retriever import Hit, Query, Related
+from .vocabulary import SortedStrings
+
 # Above this many postings for one query, numpy's vectorised path beats a Python loop (about
 # 1 us a posting), once numpy is loaded (in the shell, in batch mode).
 NUMPY_FROM = 1_000
@@ -44,31 +45,26 @@ NUMPY_FROM = 1_000
 NUMPY_COLD = 150_000
 
 
-class SortedStrings:
-    """Binary search over the sorted UTF-8 strings of a blob and offsets, without decoding them all."""
+def saturation(tf, length, avgdl: float, k1: float, b: float):
+    """tf(k1 + 1) / (k1(1 - b + b len/avgdl) + tf): BM25's term-frequency part, for scalars or
+    numpy arrays. The one place the formula is written: scoring and the index's per-term
+    bounds (which MaxScore trusts) both use it, in rank-bm25's order of operations."""
+    return (tf * (k1 + 1)) / (k1 * (1 - b + b * length / avgdl) + tf)
 
-    def __init__(self, blob: memoryview, offsets: Sequence[int]):
-        self.blob, self.offsets = blob, offsets
-        self.size = len(offsets) - 1
 
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, i: int) -> bytes:
-        return bytes(self.blob[self.offsets[i] : self.offsets[i + 1]])
-
-    def find(self, s: str) -> int:
-        """The position of ``s``, or -1."""
-        key = s.encode()
-        i = bisect_left(self, key)  # type: ignore[arg-type]
-        return i if i < self.size and self[i] == key else -1
+def params() -> dict[str, float]:
+    """The BM25 parameters an index is scored with: a saved index made with others is rebuilt."""
+    return {"k1": tuning.BM25_K1, "b": tuning.BM25_B, "delta": tuning.BM25_DELTA}
 
 
 class BM25Index:
     """Score sentences for a query from term -> (sentence ids, term frequencies) postings."""
 
-    def __init__(self, stored, k1: float = K1, b: float = B, delta: float = DELTA):
+    def __init__(self, stored, k1: float | None = None, b: float | None = None, delta: float | None = None):
         header = stored.header
+        k1 = tuning.BM25_K1 if k1 is None else k1
+        b = tuning.BM25_B if b is None else b
+        delta = tuning.BM25_DELTA if delta is None else delta
         self.size: int = header["sentences"]
         self.k1, self.b, self.delta = k1, b, delta
         self.avgdl = header["total_length"] / self.size if self.size else 0.0
@@ -111,13 +107,13 @@ class BM25Index:
 
     def _weight(self, idf, tf, length):
         """One term's contribution (scalars or numpy arrays), in rank-bm25's order of operations."""
-        return idf * (self.delta + (tf * (self.k1 + 1)) / (self.k1 * (1 - self.b + self.b * length / self.avgdl) + tf))
+        return idf * (self.delta + saturation(tf, length, self.avgdl, self.k1, self.b))
 
     # ------------------------------------------------------------ scoring
 
     def _extra(self, idf, tf, length):
         """A term's contribution above its delta floor: what a related word may stand in for."""
-        return idf * ((tf * (self.k1 + 1)) / (self.k1 * (1 - self.b + self.b * length / self.avgdl) + tf))
+        return idf * saturation(tf, length, self.avgdl, self.k1, self.b)
 
     def _columns(self, query: Sequence[str], related: Related | None) -> tuple[list[_Column], int]:
         """One column per query term, in query order, and the number of postings they touch.
@@ -331,7 +327,7 @@ class BM25Index:
     def search(self, query: Sequence[str], k: int, related: Related | None = None) -> list[tuple[int, float]]:
         """Top ``k`` (sentence id, score) pairs, best first; ties keep document order.
 
-        With ``related`` (e.g. :func:`askdoc.lexicon.related`), a sentence lacking a query term
+        With ``related`` (e.g. :func:`askdoc.query.lexicon.related`), a sentence lacking a query term
         but holding a related word gets that word's contribution times its weight (< 1), and
         a term's column takes the best of the term and its relatives. Without it, the scores
         are exactly BM25Plus's."""
@@ -375,24 +371,6 @@ class BM25Index:
         return self.post_tf[i] if i < hi and self.post_doc[i] == sid else None
 
 
-Related = Callable[[str], Sequence[tuple[str, float]]]
-
-
-def with_related(related: Related, extra: Mapping[str, Iterable[tuple[str, float]]]) -> Related:
-    """``related`` with more (stem, weight) pairs for some terms, strongest first; a stem that
-    ``related`` already gives keeps its own weight."""
-
-    def merged(term: str) -> Sequence[tuple[str, float]]:
-        base = related(term)
-        more = extra.get(term)
-        if not more:
-            return base
-        known = {other for other, _ in base} | {term}
-        return tuple(sorted([*base, *((s, w) for s, w in more if s not in known)], key=lambda pair: -pair[1]))
-
-    return merged
-
-
 _asked = 0  # questions scored in this process: from the second on, it is a long-lived one
 
 
@@ -415,3 +393,35 @@ class _Column:
     idf: float
     related: list[tuple[str, float, int, int, float]] = field(default_factory=list)  # stem, weight, lo, hi, idf
     bound: float = 0.0  # the most this column can add above ``absent``
+
+
+class Bm25Retriever:
+    """:class:`BM25Index` behind the :class:`~askdoc.index.retriever.Retriever` protocol."""
+
+    def __init__(self, stored) -> None:
+        self.index = BM25Index(stored)
+
+    def search(self, query: Query, k: int) -> Bm25Result:
+        hits = self.index.search(query.terms, k, query.related)
+        return Bm25Result(tuple(Hit(sid, score) for sid, score in hits), self.index, query)
+
+    def has(self, term: str) -> bool:
+        return self.index.df(term) > 0
+
+    def weight(self, term: str) -> float:
+        return self.index.idf(term)
+
+
+@dataclass(frozen=True)
+class Bm25Result:
+    """One BM25 search: its hits, and each hit's per-term shares worked out when asked for."""
+
+    hits: tuple[Hit, ...]
+    _index: BM25Index
+    _query: Query
+
+    def contributions(self, sid: int) -> Mapping[str, tuple[float, str]]:
+        return self._index.contributions(sid, self._query.terms, self._query.related)
+
+    def floor(self, matched: Iterable[str] = ()) -> float:
+        return self._index.floor(self._query.terms, self._query.related, matched)

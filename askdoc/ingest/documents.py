@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
-from .model import Document
+from ..errors import InputError
+from ..model import Document
 
 BUNDLED_NAME = "us-russia-riyadh-talks.txt"
 TEXT_SUFFIXES = (".txt", ".md")
@@ -42,7 +42,7 @@ Warn = Callable[[str], None]
 
 def bundled_article() -> Path:
     """The article askdoc ships with: inside the package once installed, ``corpus/`` in a checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     for candidate in (here / "corpus" / BUNDLED_NAME, here.parent / "corpus" / BUNDLED_NAME):
         if candidate.is_file():
             return candidate

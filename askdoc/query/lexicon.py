@@ -16,18 +16,16 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-TABLE = Path(__file__).parent / "data" / "lexicon.tsv.gz"
+from .. import tuning
 
-# How much of a related stem's BM25 contribution counts for the query term (< 1, so a sentence
-# with the asked word beats one with a relative). One weight per relation kind, fitted on six
-# SQuAD articles (the even lines of shared/eval/squad-sample/docs.jsonl) and checked on the
-# other six; the optimum is flat: moving a weight by 0.2 changes Acc@1 by under 0.3 point.
-WEIGHTS = {
-    "form": 0.5,  # irregular inflections, both ways: led <-> lead, children <-> child
-    "deriv": 0.5,  # derivations and pertainyms: invade <-> invasion, Russian <-> Russia
-    "place": 0.5,  # a national capital and its country: Moscow <-> Russia, Russian; Washington <-> US
-    "syn": 0.3,  # synonyms in the word's two most frequent senses: head -> lead
-}
+TABLE = Path(__file__).parent.parent / "data" / "lexicon.tsv.gz"
+
+# The relation kinds of the table, each weighed by tuning.LEXICON_WEIGHTS (< 1, so a sentence
+# with the asked word beats one with a relative):
+# form: irregular inflections, both ways: led <-> lead, children <-> child
+# deriv: derivations and pertainyms: invade <-> invasion, Russian <-> Russia
+# place: a national capital and its country: Moscow <-> Russia, Russian; Washington <-> US
+# syn: synonyms in the word's two most frequent senses: head -> lead
 
 _text: str | None = None
 
@@ -69,7 +67,7 @@ def related(stem: str) -> tuple[tuple[str, float], ...]:
     out = []
     for field in line.split("\t"):
         kind, _, stems = field.partition(":")
-        weight = WEIGHTS.get(kind)
+        weight = tuning.LEXICON_WEIGHTS.get(kind)
         if weight:
             out.extend((other, weight) for other in stems.split(","))
     out.sort(key=lambda pair: (-pair[1], pair[0]))

@@ -5,7 +5,7 @@ and then use the name alone ("open to meeting Putin"); a reader asks with the ti
 the best sentences for a question hold two or more of its terms directly before a
 capitalised name, and the description holds a word for a person's role ("president",
 "spokesman", "envoy"), that name's words stand in for those terms in other sentences, like
-a related word from the lexicon (:func:`askdoc.lexicon.related`), with ``WEIGHT``.
+a related word from the lexicon (:func:`askdoc.query.lexicon.related`), with ``tuning.ALIAS_WEIGHT``.
 """
 
 from __future__ import annotations
@@ -13,18 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .analysis import Analyzer, Term
-from .answer import PERSON_NOUNS, is_calendar_word
-from .index import Related, with_related
+from .. import tuning
+from ..ingest.analysis import Analyzer, Term
+from .wordlists import PERSON_NOUNS, is_calendar_word
 
-# How much of a name word's BM25 contribution counts for each question term it stands for.
-# Fitted on the even SQuAD sample articles, checked on the odd ones (see the README).
-WEIGHT = 0.5
-# A description must use at least this many of the question's terms: "president" alone names
-# too many people; "Russian president" names one.
-MIN_TERMS = 2
-MAX_NAME_WORDS = 3
-_ROLES = frozenset(PERSON_NOUNS.split())
+# tuning.ALIAS_MIN_TERMS: a description must use at least this many of the question's terms:
+# "president" alone names too many people; "Russian president" names one.
+_ROLES = PERSON_NOUNS
 
 # What may stand between the words of a description: a space, "of" ("Secretary of State")
 # or a possessive ("Moscow's envoy"). Between the description and the name, and inside the
@@ -46,11 +41,12 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
                 j += 1
             described = terms[i:j]
             name: list[str] = []
-            if len({t.term for t in described}) >= MIN_TERMS and any(_word(text, t) in _ROLES for t in described):
+            enough = len({t.term for t in described}) >= tuning.ALIAS_MIN_TERMS
+            if enough and any(_word(text, t) in _ROLES for t in described):
                 k = j
                 while (
                     k < len(terms)
-                    and len(name) < MAX_NAME_WORDS
+                    and len(name) < tuning.ALIAS_MAX_NAME_WORDS
                     and terms[k].term not in asked
                     and _is_name_word(text, terms[k])
                     and _SPACE.fullmatch(text, terms[k - 1].end, terms[k].start)
@@ -80,7 +76,3 @@ def _is_name_word(text: str, t: Term) -> bool:
 def _joined(text: str, a: Term, b: Term) -> bool:
     return _GAP.fullmatch(text, a.end, b.start) is not None
 
-
-def extend(related: Related, aliases: dict[str, set[str]]) -> Related:
-    """``related`` with each question term's names added at ``WEIGHT`` (strongest first)."""
-    return with_related(related, {term: [(name, WEIGHT) for name in sorted(names)] for term, names in aliases.items()})

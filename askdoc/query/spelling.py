@@ -6,7 +6,7 @@ lexicon does not know it as an English word (so "thought" is never taken for "th
 "become" for "became"). The words the documents do have one edit away (a letter left out,
 added or changed, or two neighbours swapped: Damerau, "A technique for computer detection
 and correction of spelling errors", CACM 1964, found 80% of misspellings to be one of these)
-then stand in for it, like related words from the lexicon, with ``WEIGHT``.
+then stand in for it, like related words from the lexicon, with ``tuning.SLIP_WEIGHT``.
 
 Fitted on the even SQuAD sample articles (whose crowd-written questions hold slips such as
 "Primier League", "anitrust", "philogiston"), checked on the odd ones: Acc@1 +0.2 point on
@@ -19,16 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from string import ascii_lowercase
 
-from .analysis import Term
-from .index import Related, with_related
+from .. import tuning
+from ..ingest.analysis import Term
 from .lexicon import related as lexicon_related
 
-# How much of the indexed word's BM25 contribution counts for the mistyped one.
-WEIGHT = 0.8
-# Shorter words are one edit from too many others ("stat": start, state, stay, seat ...).
-MIN_LENGTH = 5
-# Longer ones are not English words mistyped, and their edits (about 54 x length) only cost.
-MAX_LENGTH = 30
+# tuning.SLIP_MIN_LENGTH: shorter words are one edit from too many others ("stat": start,
+# state, stay, seat ...). tuning.SLIP_MAX_LENGTH: longer ones are not English words mistyped,
+# and their edits (about 54 x length) only cost.
 
 
 def corrections(
@@ -48,7 +45,7 @@ def corrections(
         word = question[t.start : t.end].lower()
         if (
             t.term in out
-            or not MIN_LENGTH <= len(word) <= MAX_LENGTH
+            or not tuning.SLIP_MIN_LENGTH <= len(word) <= tuning.SLIP_MAX_LENGTH
             or not (word.isascii() and word.isalpha())
             or indexed(t.term)
             or lexicon_related(t.term)  # an English word the documents lack, not a slip
@@ -71,7 +68,3 @@ def _edits(word: str) -> set[str]:
         | {a + c + b for a, b in splits for c in ascii_lowercase}
     )
 
-
-def extend(related: Related, fixes: dict[str, tuple[str, ...]]) -> Related:
-    """``related`` with each mistyped term's corrections added at ``WEIGHT``."""
-    return with_related(related, {term: [(stem, WEIGHT) for stem in stems] for term, stems in fixes.items()})

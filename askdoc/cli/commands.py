@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import errno
-import io
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from .errors import ExitCode, InputError, PipeClosed
-from .render import Format, make_console, resolve_format
-from .safe_text import escaped_line
+from ..errors import ExitCode, InputError, PipeClosed
+from ..render import Format, make_console, resolve_format
+from ..safe_text import escaped_line
+from .ui import ClosedOutput, hint_semantic, open_index, silence_stdout, stdout_closed_quietly, warn
 
 app = typer.Typer(
     name="askdoc",
@@ -37,7 +34,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from .. import __version__
 
         sys.stdout.write(f"askdoc {__version__}\n")
         raise typer.Exit()
@@ -73,19 +70,6 @@ ASK_EXAMPLES = """Ask a document a question; print the sentences that answer it,
 
 [bold]Exit status[/bold]: 0 evidence found, 1 nothing found, 2 usage or input error.
 """
-
-
-def warn(message: str) -> None:
-    sys.stderr.write(f"askdoc: warning: {escaped_line(message)}\n")
-
-
-@contextmanager
-def _stdout_closed_quietly() -> Iterator[None]:
-    try:
-        yield
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise PipeClosed from None
 
 
 def read_batch(source: str) -> list[tuple[object, str]]:
@@ -145,85 +129,6 @@ SEMANTIC_OPTION = typer.Option(
 )
 
 
-def open_index(
-    paths: list[str],
-    index: Path | None = None,
-    no_cache: bool = False,
-    quiet: bool = False,
-    errors: str = "strict",
-    semantic: bool | None = None,
-):
-    """Index.from_paths with the CLI's warnings and, on a terminal, a progress bar on stderr."""
-    from .api import Index
-
-    bars: list[ProgressBar] = []
-
-    def progress(total: int) -> ProgressBar | None:
-        if total < 2:
-            return None
-        bars.append(ProgressBar(total))
-        return bars[-1]
-
-    watched = not quiet and sys.stderr.isatty()  # a person at a terminal: bars and notes of long waits
-    try:
-        return Index.from_paths(
-            paths,
-            errors=errors,
-            warn=None if quiet else warn,
-            cache=not no_cache,
-            index_path=index,
-            progress=progress if watched else None,
-            semantic=semantic,
-            note=warn if watched else None,
-            embed_progress=_embed_bar if watched else None,
-        )
-    finally:
-        for bar in bars:  # whatever happened, give the terminal its cursor back
-            bar.stop()
-
-
-class ProgressBar:
-    """A Rich progress bar on stderr: ``build`` calls it as each file is done (with the
-    sentences so far), the semantic extra as it embeds sentences the first time."""
-
-    FILES = "files, {task.fields[sentences]:,} sentences"
-
-    def __init__(self, total: int, label: str = "indexing", detail: str = FILES):
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self._bar = Progress(
-            TextColumn(label),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn(detail),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._task = self._bar.add_task(label, total=total, sentences=0)
-        self._bar.start()
-
-    def __call__(self, done: int, sentences: int = 0) -> None:
-        self._bar.update(self._task, completed=done, sentences=sentences)
-
-    def stop(self) -> None:
-        self._bar.stop()
-
-
-def _embed_bar(total: int) -> ProgressBar:
-    return ProgressBar(total, "embedding", "sentences")
-
-
-def _hint_semantic(idx, quiet: bool) -> None:
-    """Once, on a terminal, say how to get the semantic extra (a note for people, not scripts)."""
-    if quiet or not sys.stderr.isatty() or idx.use_semantic is False:
-        return
-    from . import semantic, store
-
-    semantic.hint_once(lambda text: sys.stderr.write(f"askdoc: note: {text}\n"), store.cache_dir())
-
-
 @app.command(help=ASK_EXAMPLES, no_args_is_help=True)
 def ask(
     question: str | None = typer.Argument(None, help="The question (omit it with --batch).", show_default=False),
@@ -250,7 +155,7 @@ def ask(
     no_cache: bool = NO_CACHE_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    from .render import render
+    from ..render import render
 
     paths = list(paths or [])
     if batch is not None:
@@ -267,10 +172,10 @@ def ask(
         if not q.strip():
             raise InputError("the question is empty")
     idx = open_index(paths, index, no_cache, quiet, errors.value, semantic)
-    _hint_semantic(idx, quiet)
+    hint_semantic(idx, quiet)
     answers = idx.ask_many(questions, top=top, context=context, explain=explain)
     fmt = resolve_format(fmt)
-    with _stdout_closed_quietly():
+    with stdout_closed_quietly():
         render(answers, fmt, sys.stdout, make_console() if fmt is Format.rich else None, batch=batch is not None)
     if batch is None and answers[0].abstained and fmt is not Format.rich:
         warn(f"no answer: {answers[0].reason}")
@@ -300,7 +205,7 @@ def shell(
     from .shell import run
 
     opener = partial(open_index, index=index, no_cache=no_cache, errors=errors.value, semantic=semantic)
-    with _stdout_closed_quietly():
+    with stdout_closed_quietly():
         code = run(paths or [], top=top, context=context, fmt=fmt, warn=warn, opener=opener, explain=explain)
     raise typer.Exit(code)
 
@@ -327,39 +232,24 @@ def index_(
 
       askdoc index ~/notes/ --clear         [dim]# remove it[/dim]
     """
-    from . import store
-    from .api import index_file
+    from ..api import Index
 
     paths = list(paths or [])
     if "-" in paths:
         raise InputError("standard input cannot be indexed for later: it is read once (ask with - instead)")
-    target = index or index_file(paths)
     if clear:
-        if index is not None and store.foreign(target):  # a path the user named: make sure it is ours
-            raise InputError(f"{target} is not an askdoc index: askdoc will not remove it")
-        try:
-            store.remove(target)
-        except FileNotFoundError:
-            raise InputError(f"no saved index for these paths ({target})") from None
-        except OSError as e:
-            raise InputError(f"{target}: {e.strerror or e}") from None
+        removed = Index.clear(paths, index)
         if not quiet:
-            sys.stderr.write(f"askdoc: removed {escaped_line(str(target))}\n")
+            sys.stderr.write(f"askdoc: removed {escaped_line(str(removed))}\n")
         return
     if info:
-        try:
-            stored = store.load(target)
-        except (FileNotFoundError, store.CorruptIndex) as e:
-            raise InputError(f"no usable saved index for these paths ({target}: {e})") from None
-        except OSError as e:
-            raise InputError(f"{target}: {e.strerror or e}") from None
-        header = stored.header
+        facts = Index.info(paths, index)
         sys.stdout.write(
-            f"index: {target}\nsize: {target.stat().st_size:,} bytes\n"
-            f"files: {len(header['files'])}\nsentences: {header['sentences']:,}\nterms: {len(stored.vocab_off) - 1:,}\n"
+            f"index: {facts.path}\nsize: {facts.size:,} bytes\n"
+            f"files: {len(facts.files)}\nsentences: {facts.sentences:,}\nterms: {facts.terms:,}\n"
         )
-        for f in header["files"]:
-            sys.stdout.write(f"  {escaped_line(f['path'])}\t{f['count']} sentences\n")
+        for path, count in facts.files:
+            sys.stdout.write(f"  {escaped_line(path)}\t{count} sentences\n")
         return
     idx = open_index(paths, index, quiet=quiet)
     r = idx.report
@@ -385,12 +275,12 @@ def eval_(
 
     [bold]Example[/bold]: askdoc eval my-questions.jsonl notes/ --misses
     """
-    from .evaluate import evaluate, load_gold
-    from .render import render_report
+    from ..evaluate import evaluate, load_gold
+    from ..render import render_report
 
     report = evaluate(open_index(paths or []), load_gold(gold))
     fmt = resolve_format(fmt)
-    with _stdout_closed_quietly():
+    with stdout_closed_quietly():
         render_report(report.as_dict(), fmt, sys.stdout, make_console() if fmt is Format.rich else None, misses)
 
 
@@ -401,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     if sys.stdin is None:  # started with <&-: read as empty
         sys.stdin = open(os.devnull)
     if sys.stdout is None:  # started with >&-: fine for `index`, an error once something is printed
-        sys.stdout = _ClosedOutput()
+        sys.stdout = ClosedOutput()
     try:
         code = app(args=argv, prog_name="askdoc", standalone_mode=False)
         sys.stdout.flush()
@@ -413,36 +303,17 @@ def main(argv: list[str] | None = None) -> None:
     except (typer.Abort, KeyboardInterrupt):
         code = ExitCode.INTERRUPTED
     except (BrokenPipeError, PipeClosed):  # the reader went away (`| head -1`): stop quietly
-        _silence_stdout()
+        silence_stdout()
         code = ExitCode.OK
     except OSError as e:
         if e.filename is None:  # writing the output failed (> /dev/full, a full disk)
             what = "cannot write the output"
-            _silence_stdout()
+            silence_stdout()
         else:  # a file system error no input check turned into a message of its own
             what = escaped_line(str(e.filename))
         sys.stderr.write(f"askdoc: error: {what}: {escaped_line(e.strerror or str(e))}\n")
         code = ExitCode.USAGE
     sys.exit(int(code or 0))
-
-
-def _silence_stdout() -> None:
-    """Point stdout's descriptor at /dev/null, so that Python's flush at exit fails no more."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass  # no descriptor (closed from the start): nothing is left to flush
-
-
-class _ClosedOutput(io.TextIOBase):
-    """Standard output when the command was started with it closed: writing fails as a closed
-    descriptor would, and ``main`` says so in one line."""
-
-    def write(self, text: str) -> int:
-        raise OSError(errno.EBADF, "standard output is closed")
-
-    def isatty(self) -> bool:
-        return False
 
 
 def _usage_error(e: Exception) -> ExitCode:

@@ -185,7 +185,7 @@ def prune_cache(folder: Path, keep: int | None = None) -> None:
 
 
 # Files kept beside an index, by suffix, and their magic: ``INDEX.emb``, the semantic extra's
-# embeddings (see askdoc.semantic.cache_path).
+# embeddings (see askdoc.rank.semantic.embeddings.cache_path).
 EMBEDDINGS_MAGIC = b"ASKDOCEM"
 SIDECARS = {".emb": EMBEDDINGS_MAGIC}
 

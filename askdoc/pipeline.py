@@ -1,0 +1,144 @@
+"""One question through the pipeline: analyse, expand and retrieve, re-rank, answer.
+
+    question ──analyse──> Question ──expand + retrieve──> hits ──stages──> Ranking ──> Answer
+
+Each step hands the next an immutable result. Retrieval goes through the ``Retriever``
+protocol (:mod:`askdoc.index.retriever`); the re-rank stages are listed in :func:`stages`;
+the short answer and abstention read the ranking and never change a score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from . import tuning
+from .answer import short_answer
+from .answer.abstain import abstain_reason
+from .answer.candidates import Reading
+from .answer.short_answer import ShortAnswer
+from .answer.type_bonus import AnswerTypeBonus
+from .index.retriever import Hit, Retriever
+from .ingest.analysis import Analyzer
+from .ingest.sentences import is_heading
+from .model import Answer, Evidence, Explanation, Sentence, TermScore
+from .query import expand
+from .query.question import Question, analyse_question
+from .rank.context import RankContext
+from .rank.stages import HeadingWeight, Ranking, Stage, rerank
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What the pipeline runs on: an index's retriever, analyser and sentences."""
+
+    retriever: Retriever
+    analyzer: Analyzer
+    stem_of: Callable[[str], str | None]  # a document word's stem, as the index stored it
+    sentence: Callable[[int], Sentence]
+    neighbours: Callable[[int, int], list[Sentence]]  # (sid, count): context, like grep -C
+    semantic: Stage | None = None  # the semantic blend, when the extra is on
+
+
+def stages(corpus: Corpus, reading: Reading) -> list[Stage]:
+    """The re-rank stages, in order. Adding a stage is one line here."""
+    return [
+        *([corpus.semantic] if corpus.semantic else []),
+        HeadingWeight(),
+        AnswerTypeBonus(reading),
+    ]
+
+
+def ask(
+    corpus: Corpus,
+    text: str,
+    top: int,
+    context: int = 0,
+    id: object = None,
+    explain: bool = False,
+    vector: object = None,
+) -> Answer:
+    """Rank the sentences for a question, find the short answer, or abstain."""
+    spans = corpus.analyzer.terms_with_spans(text)
+    if not spans:
+        reason = (
+            "every word of the question is too common to search for"
+            if any(ch.isalnum() for ch in text)
+            else "the question has no words to search for"
+        )
+        return Answer(text, (), True, id=id, reason=reason)
+    question = Question(text, tuple(spans), analyse_question(text))
+    pool = max(top, tuning.TYPE_RERANK_POOL)  # the type re-rank looks past --top
+    depth = max(pool, getattr(corpus.semantic, "depth", 0))
+    found = expand.search(
+        question, corpus.retriever, corpus.analyzer, corpus.stem_of, lambda sid: corpus.sentence(sid).text, depth
+    )
+    if not found.retrieved.hits:
+        return Answer(text, (), True, id=id, reason="no sentence shares a word with the question")
+    ctx = RankContext(
+        question, found.query, found.retrieved, found.weights, corpus.sentence, corpus.analyzer, pool, vector
+    )
+    reading = Reading(text, question.info)
+    ranking = rerank(stages(corpus, reading), ctx, found.retrieved.hits)
+    reason, short = _verdict(ctx, ranking, reading)
+    shown = ranking.hits[:top]
+    evidence = tuple(
+        _evidence(ctx, rank, hit, context, short, explain, bool(corpus.semantic), corpus.neighbours)
+        for rank, hit in enumerate(shown, 1)
+    )
+    if reason:  # the evidence stays, to be shown dimmed, best first; no short answer is claimed
+        return Answer(text, evidence, True, id=id, reason=reason)
+    return Answer(text, evidence, False, answer=short.text if short else None, id=id)
+
+
+def _verdict(ctx: RankContext, ranking: Ranking, reading: Reading) -> tuple[str | None, ShortAnswer | None]:
+    """Why to abstain (judged on the ranking before the answer-type bonus: a sentence holding
+    some number must not make "how much ...?" look answered), or the short answer."""
+    before = [ctx.matched(h.sid) for h in ranking.before(AnswerTypeBonus.name)[: tuning.ANSWER_SEARCHED]]
+    found = short_answer.holds_candidate(before, reading)
+    reason = abstain_reason(before[0], reading.info, ctx.weights, found, ctx.nearest)
+    if reason:
+        return reason, None
+    final = [ctx.matched(h.sid) for h in ranking.hits[: tuning.ANSWER_SEARCHED]]
+    return None, short_answer.choose(final, reading)
+
+
+def _evidence(
+    ctx: RankContext,
+    rank: int,
+    hit: Hit,
+    context: int,
+    short: ShortAnswer | None,
+    explain: bool,
+    semantic: bool,
+    neighbours: Callable[[int, int], Sequence[Sentence]],
+) -> Evidence:
+    m = ctx.matched(hit.sid)
+    span = short.span if short and short.sid == hit.sid else None
+    explanation = None
+    if explain:
+        floor = ctx.retrieved.floor(m.terms)
+        explanation = Explanation(
+            terms={t: TermScore(round(v, 4), m.via.get(t)) for t, v in m.terms.items()},
+            floor=round(floor, 4),
+            bm25=round(floor + sum(m.terms.values()), 4),
+            semantic=semantic,
+            answer_type=ctx.question.info.type.value,
+            type_match=span is not None or hit.type_bonus > 0,
+            answer_here=span is not None,
+            type_bonus=round(hit.type_bonus, 4),
+            heading=is_heading(m.sentence.text),
+        )
+    return Evidence(
+        rank,
+        hit.score,
+        m.sentence,
+        matches=m.matches,
+        before=tuple(neighbours(hit.sid, -context)),
+        after=tuple(neighbours(hit.sid, context)),
+        terms=m.terms,
+        via=m.via,
+        answer_span=span,
+        type_bonus=hit.type_bonus,
+        explanation=explanation,
+    )

@@ -1,0 +1,81 @@
+"""What the re-rank stages and the answer share about one question: its analysis, its search
+result, and each sentence as matched, worked out once however many stages read it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..index.retriever import Query, Retrieved
+from ..ingest.analysis import Analyzer
+from ..model import Sentence
+from ..query.question import Question
+
+
+@dataclass(frozen=True)
+class Matched:
+    """A sentence as the question matched it: the spans of its matched words (relative to
+    ``sentence.start``), each matched query term's share of the BM25 score, and the related
+    word that stood in for a term ("invad" -> "invas")."""
+
+    sid: int
+    sentence: Sentence
+    matches: tuple[tuple[int, int], ...]
+    terms: Mapping[str, float]
+    via: Mapping[str, str]
+
+
+class RankContext:
+    """One question's shared state. Results stay immutable; this holds what they are made from.
+
+    ``weights``: each query term's IDF (0.0 when absent; a slip weighs as its correction).
+    ``pool``: how many hits the stages hand on (the type re-rank looks past ``--top``).
+    ``nearest``: set by the semantic stage, the best cosine of any sentence with the question.
+    """
+
+    def __init__(
+        self,
+        question: Question,
+        query: Query,
+        retrieved: Retrieved,
+        weights: Mapping[str, float],
+        sentence: Callable[[int], Sentence],
+        analyzer: Analyzer,
+        pool: int,
+        vector: object = None,
+    ) -> None:
+        self.question = question
+        self.query = query
+        self.retrieved = retrieved
+        self.weights = weights
+        self.pool = pool
+        self.vector = vector  # the question's embedding, when a batch made it already
+        self.nearest: float | None = None
+        self._sentence = sentence
+        self._analyzer = analyzer
+        self._matched: dict[int, Matched] = {}
+
+    def sentence(self, sid: int) -> Sentence:
+        return self._sentence(sid)
+
+    def matched(self, sid: int) -> Matched:
+        m = self._matched.get(sid)
+        if m is None:
+            sentence = self._sentence(sid)
+            shares = self.retrieved.contributions(sid)
+            wanted = {word for _, word in shares.values()}
+            spans = self._analyzer.terms_with_spans(sentence.text)
+            m = self._matched[sid] = Matched(
+                sid,
+                sentence,
+                matches=tuple((t.start, t.end) for t in spans if t.term in wanted),
+                terms={term: value for term, (value, _) in shares.items()},
+                via={term: word for term, (_, word) in shares.items() if word != term},
+            )
+        return m
+
+    def coverage(self, sid: int) -> float:
+        """The share of the query's ``weights`` that sentence ``sid`` matches."""
+        total = sum(self.weights.values())
+        matched = self.retrieved.contributions(sid)
+        return sum(w for t, w in self.weights.items() if t in matched) / total if total else 0.0

@@ -1,0 +1,87 @@
+"""all-MiniLM-L6-v2 as an int8 ONNX model, run with onnxruntime: texts -> unit vectors."""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import MODEL_PACKAGE
+from .tokenizer import VOCAB, WordPiece
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DIM = 384
+# Texts are sorted by length and batched, so padding costs little; batches of 8 were a little
+# faster than 16 or 32 and 1.6 times faster than 128 (measured on a 2-core Xeon).
+BATCH = 8
+# One inference thread: on that machine, shared with other work, two threads took 1.8 times as
+# long to embed sentences and 2.6 times as long to embed one question (their spin-waits contend).
+THREADS = 1
+
+
+class Encoder:
+    """all-MiniLM-L6-v2: text -> L2-normalised mean-pooled 384-number vectors (float32)."""
+
+    def __init__(self, model_path: Path | None = None, vocab_path: Path = VOCAB, threads: int = THREADS):
+        import onnxruntime
+
+        if model_path is None:
+            package = importlib.import_module(MODEL_PACKAGE)
+            model_path = package.model_path()
+            # The package pins its file's sha256: no need to hash 23 MB at each start.
+            self.model_id: str = str(getattr(package, "SHA256", ""))[:16] or _file_digest(model_path)
+        else:
+            self.model_id = _file_digest(model_path)
+        self.tokenizer = WordPiece(gzip.decompress(vocab_path.read_bytes()).decode("utf-8").splitlines())
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+
+    def embed(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
+        """One row per text, as sentence-transformers computes it: the mean of the token
+        vectors (padding excluded), scaled to length 1."""
+        import numpy as np
+
+        out = np.zeros((len(texts), DIM), np.float32)
+        encoded = [self.tokenizer.encode(t) for t in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
+        for lo in range(0, len(order), batch):
+            rows = order[lo : lo + batch]
+            width = max(len(encoded[i]) for i in rows)
+            ids = np.full((len(rows), width), self.tokenizer.pad, np.int64)
+            mask = np.zeros((len(rows), width), np.int64)
+            for r, i in enumerate(rows):
+                ids[r, : len(encoded[i])] = encoded[i]
+                mask[r, : len(encoded[i])] = 1
+            (hidden,) = self._session.run(
+                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            )
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+@lru_cache(maxsize=1)
+def encoder() -> Encoder:
+    """The one encoder of this process, loaded on first use (about 0.4 s)."""
+    return Encoder()
+
+
+@lru_cache(maxsize=4)
+def _file_digest(path: Path) -> str:
+    """The model file's sha256 (first 16 hex digits): a cache made with another model is stale."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+

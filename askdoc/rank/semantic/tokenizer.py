@@ -1,0 +1,111 @@
+"""bert-base-uncased's WordPiece tokenizer, as all-MiniLM-L6-v2 uses it, in plain Python."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+VOCAB = Path(__file__).parents[2] / "data" / "minilm-vocab.txt.gz"
+# all-MiniLM-L6-v2 embeds at most 256 word pieces (its sentence_bert_config.json); longer
+# sentences are cut there, as sentence-transformers does.
+MAX_TOKENS = 256
+
+
+class WordPiece:
+    """bert-base-uncased's tokenizer, as all-MiniLM-L6-v2 uses it: text -> word-piece ids.
+
+    The steps and character classes of BERT's own ``tokenization.py`` (Devlin et al. 2019):
+    drop control characters, space out CJK ideographs, strip accents, lowercase, split on
+    whitespace and punctuation, then split each word into the longest pieces the vocabulary
+    has. Written out here rather than taken from Hugging Face ``tokenizers``, which would
+    bring in huggingface_hub and its HTTP stack (about 40 MB) for this one job; on the 5,368
+    texts of shared/eval (every sentence, question and whole document) both give the same ids.
+    """
+
+    def __init__(self, vocab: Sequence[str]):
+        self.ids = {piece: i for i, piece in enumerate(vocab)}
+        self.unk, self.cls, self.sep, self.pad = (self.ids[t] for t in ("[UNK]", "[CLS]", "[SEP]", "[PAD]"))
+        self._pieces: dict[str, list[int]] = {}
+
+    def encode(self, text: str, limit: int = MAX_TOKENS) -> list[int]:
+        """``[CLS]``, the pieces of ``text`` (cut to fit), ``[SEP]``: at most ``limit`` ids."""
+        ids = [self.cls]
+        for word in self.words(text):
+            ids.extend(self.pieces(word))
+            if len(ids) >= limit - 1:
+                break
+        return [*ids[: limit - 1], self.sep]
+
+    def words(self, text: str) -> Iterator[str]:
+        """Whitespace-separated chunks of the normalised text, split again at each punctuation mark."""
+        for chunk in _normalise(text).split():
+            start = 0
+            for i, ch in enumerate(chunk):
+                if _is_punctuation(ch):
+                    if i > start:
+                        yield chunk[start:i]
+                    yield ch
+                    start = i + 1
+            if start < len(chunk):
+                yield chunk[start:]
+
+    def pieces(self, word: str) -> list[int]:
+        """Greedy longest-match-first; a word with an unknown part, or over 100 characters, is [UNK]."""
+        known = self._pieces.get(word)
+        if known is not None:
+            return known
+        out: list[int] = []
+        start = 0
+        while start < len(word) and len(word) <= 100:
+            for end in range(len(word), start, -1):
+                i = self.ids.get(word[start:end] if start == 0 else "##" + word[start:end])
+                if i is not None:
+                    out.append(i)
+                    start = end
+                    break
+            else:
+                break
+        if start < len(word) or not word:
+            out = [self.unk]
+        if len(self._pieces) < 100_000:
+            self._pieces[word] = out
+        return out
+
+
+def _normalise(text: str) -> str:
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch in "\t\n\r" or category == "Zs":
+            out.append(" ")
+        elif category in ("Cc", "Cf") or ch in "\0\ufffd":
+            continue
+        elif _is_cjk(ord(ch)):
+            out.append(f" {ch} ")
+        else:
+            out.append(ch)
+    decomposed = unicodedata.normalize("NFD", "".join(out))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").lower()
+
+
+def _is_punctuation(ch: str) -> bool:
+    """Unicode punctuation, and every ASCII non-letter-or-digit symbol (BERT counts $, ^, ` too)."""
+    cp = ord(ch)
+    return 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126 or unicodedata.category(ch)[0] == "P"
+
+
+def _is_cjk(cp: int) -> bool:
+    """The CJK Unified Ideographs blocks, as BERT's tokenizer lists them."""
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x20000 <= cp <= 0x2A6DF
+        or 0x2A700 <= cp <= 0x2B73F
+        or 0x2B740 <= cp <= 0x2B81F
+        or 0x2B820 <= cp <= 0x2CEAF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x2F800 <= cp <= 0x2FA1F
+    )
+
+

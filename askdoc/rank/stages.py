@@ -1,0 +1,61 @@
+"""Re-ranking: retrieval's hits pass through a list of small stages, each returning new hits.
+
+A stage is any callable ``stage(ctx, hits) -> hits`` with a ``name``: the semantic blend
+(:mod:`askdoc.rank.semantic`), :class:`HeadingWeight`, the answer-type bonus
+(:mod:`askdoc.answer.type_bonus`), a learned re-ranker. The list is assembled in one place,
+:func:`askdoc.pipeline.stages`. Hits are immutable; the ranking each stage was handed is kept,
+so that a later step can read the order as it stood before a stage (abstention is judged
+before the answer-type bonus).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from .. import tuning
+from ..index.retriever import Hit
+from ..ingest.sentences import is_heading
+from .context import RankContext
+
+
+class Stage(Protocol):
+    name: str
+
+    def __call__(self, ctx: RankContext, hits: Sequence[Hit]) -> Sequence[Hit]: ...
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The hits after every stage, and the hits each stage was handed, by its name."""
+
+    hits: tuple[Hit, ...]
+    handed: tuple[tuple[str, tuple[Hit, ...]], ...] = ()
+
+    def before(self, name: str) -> tuple[Hit, ...]:
+        """The ranking as it stood before stage ``name`` (the final one if no such stage ran)."""
+        return next((hits for stage, hits in self.handed if stage == name), self.hits)
+
+
+def rerank(stages: Sequence[Stage], ctx: RankContext, hits: Sequence[Hit]) -> Ranking:
+    handed = []
+    current = tuple(hits)
+    for stage in stages:
+        handed.append((stage.name, current))
+        current = tuple(stage(ctx, current))
+    return Ranking(current, tuple(handed))
+
+
+class HeadingWeight:
+    """Headings ("Uncertain Path Forward") count ``HEADING_WEIGHT`` of their score: they name a
+    topic, they state nothing, so a sentence that matches as much comes first."""
+
+    name = "headings"
+
+    def __call__(self, ctx: RankContext, hits: Sequence[Hit]) -> Sequence[Hit]:
+        headings = {h.sid for h in hits if is_heading(ctx.sentence(h.sid).text)}
+        if not headings:
+            return hits
+        scored = [replace(h, score=h.score * tuning.HEADING_WEIGHT) if h.sid in headings else h for h in hits]
+        return sorted(scored, key=lambda h: (-h.score, h.sid))
