@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from . import pipeline, tuning
 from .errors import InputError
@@ -41,6 +41,7 @@ from .model import Answer, Document, Sentence
 
 if TYPE_CHECKING:
     from .index.build import Built, Progress
+    from .index.store import StoredIndex
     from .rank.semantic.embeddings import EmbedProgress
     from .rank.semantic.ranker import SemanticRanker
 
@@ -75,7 +76,7 @@ class Index:
         from .index.build import build
 
         built = build([text_input(d) for d in documents], errors=errors)
-        self._open(store.decode(b"".join(built.pieces)), built, errors, None)
+        self._open(_decoded(built), built, errors, None)
 
     @classmethod
     def from_paths(
@@ -86,7 +87,7 @@ class Index:
         warn: Warn | None = None,
         cache: bool = True,
         index_path: Path | None = None,
-        progress: Callable[[int], Progress] | None = None,
+        progress: Callable[[int], Progress | None] | None = None,
         semantic: bool | None = None,
         note: Warn | None = None,
         embed_progress: Callable[[int], EmbedProgress] | None = None,
@@ -121,13 +122,14 @@ class Index:
         on_file = progress(len(inputs)) if progress else None
         if not cache or any(i.path is None for i in inputs):
             built = build(inputs, errors=errors, warn=warn, progress=on_file)
-            self._open(store.decode(b"".join(built.pieces)), built, errors, None)
+            self._open(_decoded(built), built, errors, None)
             return self
         if index_path is not None and store.foreign(index_path):
             raise InputError(f"{index_path} is not an askdoc index: askdoc will not overwrite it (give another path)")
         path = index_path or index_file(paths)
         previous = _load_previous(path, errors, warn)
         built = build(inputs, previous, errors=errors, warn=warn, progress=on_file)
+        saved: Path | None = path
         if built.pieces is None:  # the saved index is still exact
             store.touch(path)
             self._open(previous, built, errors, path)
@@ -139,8 +141,8 @@ class Index:
         except OSError as e:
             if warn:
                 warn(f"cannot save the index to {path} ({e.strerror or e}); answering without it")
-            path = None
-        self._open(store.decode(b"".join(built.pieces)), built, errors, path)
+            saved = None
+        self._open(_decoded(built), built, errors, saved)
         return self
 
     def _open(self, stored, built: Built, errors: str, path: Path | None) -> None:
@@ -157,7 +159,7 @@ class Index:
         self.vocabulary = Vocabulary(stored)
         self.analyzer = Analyzer(known=self.vocabulary.stem_of)
         self._sentences: list[Sentence] | None = None
-        self._ranker: SemanticRanker | bool | None = None  # made on first use; False: not used
+        self._ranker: SemanticRanker | Literal[False] | None = None  # made on first use; False: not used
 
     # ------------------------------------------------------------ contents
 
@@ -214,7 +216,6 @@ class Index:
             if semantic.available() if auto else self.use_semantic:
                 from .rank.semantic.embeddings import index_embeddings
                 from .rank.semantic.ranker import SemanticRanker
-
                 # Unasked for, the extra embeds only a few sentences first (see tuning).
                 limit = tuning.SEMANTIC_AUTO_EMBED_LIMIT if auto else None
                 vectors = index_embeddings(self, note=self._note, limit=limit, progress=self._embed_progress)
@@ -316,6 +317,12 @@ def index_file(paths: Sequence[str]) -> Path:
     p = bm25.params()
     key = "\0".join([ANALYSIS_VERSION, str(store.FORMAT_VERSION), f"{p['k1']},{p['b']},{p['delta']}", *resolved])
     return store.cache_dir() / f"{hashlib.sha256(key.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.idx"
+
+
+def _decoded(built: Built) -> StoredIndex:
+    """The index a build made, read back from its pieces (the same bytes a saved one holds)."""
+    assert built.pieces is not None
+    return store.decode(b"".join(built.pieces))
 
 
 def _load_previous(path: Path, errors: str, warn: Warn | None):

@@ -80,14 +80,14 @@ def ask(
     )
     reading = Reading(text, question.info)
     ranking = rerank(stages(corpus, reading), ctx, found.retrieved.hits)
-    reason, short = _verdict(ctx, ranking, reading)
+    why, short = _verdict(ctx, ranking, reading)
     shown = ranking.hits[:top]
     evidence = tuple(
         _evidence(ctx, rank, hit, context, short, explain, bool(corpus.semantic), corpus.neighbours)
         for rank, hit in enumerate(shown, 1)
     )
-    if reason:  # the evidence stays, to be shown dimmed, best first; no short answer is claimed
-        return Answer(text, evidence, True, id=id, reason=reason)
+    if why:  # the evidence stays, to be shown dimmed, best first; no short answer is claimed
+        return Answer(text, evidence, True, id=id, reason=why)
     return Answer(text, evidence, False, answer=short.text if short else None, id=id)
 
 

@@ -7,7 +7,10 @@ shell would run it, so exit codes and the two output streams are checked apart.
 from __future__ import annotations
 
 import io
+import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,9 +74,40 @@ def numbered_sentences(n: int) -> str:
     return "\n".join(f"The {colours[i % 3]} {animals[i % 10]} number {i} sleeps near river{i}." for i in range(n))
 
 
+_CACHE_DIR: str | None = None
+
+
 def pytest_configure(config):
     """Saved indexes go to a temporary cache folder, never the user's ~/.cache."""
-    import os
-    import tempfile
+    global _CACHE_DIR
+    _CACHE_DIR = tempfile.mkdtemp(prefix="askdoc-test-cache-")
+    os.environ["ASKDOC_CACHE_DIR"] = _CACHE_DIR
 
-    os.environ["ASKDOC_CACHE_DIR"] = tempfile.mkdtemp(prefix="askdoc-test-cache-")
+
+def pytest_unconfigure(config):
+    """The cache folder goes with the session: runs must not pile them up in /tmp."""
+    if _CACHE_DIR is not None:
+        shutil.rmtree(_CACHE_DIR, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Every Hypothesis test is `slow`: each runs its body 60 to 150 times."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With ASKDOC_REQUIRE_SEMANTIC=1 (CI's semantic venv), a `semantic` test that skips fails.
+
+    Those tests skip when the extra is missing; in the venv made to run them, a skip means the
+    extra is broken, and a run of nothing but skips must not pass.
+    """
+    report = yield
+    if report.skipped and os.environ.get("ASKDOC_REQUIRE_SEMANTIC") == "1" and item.get_closest_marker("semantic"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"ASKDOC_REQUIRE_SEMANTIC=1, but this semantic test skipped: {reason}"
+    return report

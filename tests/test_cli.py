@@ -188,6 +188,7 @@ def test_every_lexical_question_about_the_article_is_right_at_rank_1(cli, tmp_pa
         assert any(s in row["evidence"][0]["text"] for s in q["evidence"]), q["question"]
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly(tmp_path):
     big = tmp_path / "big.txt"  # far more output than a pipe buffer holds, so the writer meets the closed pipe
     big.write_text("".join(f"The otter number {i} swims in the long river today.\n" for i in range(20000)))
@@ -317,6 +318,7 @@ def _run_with_stdout_closed(argv: list[str], env: dict[str, str]) -> subprocess.
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_output_that_cannot_be_written_is_a_one_line_error(tmp_path):
     env = {**os.environ, "ASKDOC_CACHE_DIR": str(tmp_path)}
@@ -376,6 +378,7 @@ def test_index_info_and_clear_on_a_folder_path_are_one_line_errors(cli, tmp_path
     assert r.code == 2 and len(r.stderr.splitlines()) == 1 and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_a_one_shot_question_from_a_saved_index_imports_neither_nltk_nor_numpy(tmp_path):
     """NLTK (~0.3 s) and numpy (~0.15 s) would double a one-shot command's time: the saved
     index's stems and the pure-Python stemmer answer even words the documents never hold."""

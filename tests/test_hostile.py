@@ -15,7 +15,9 @@ import signal
 import stat
 import subprocess
 import sys
+import sysconfig
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -242,6 +244,7 @@ def test_a_symlink_loop_in_a_folder_is_a_note_not_a_hang(cli, tmp_path):
     assert named.code == 2 and "self.txt" in named.stderr
 
 
+@pytest.mark.slow
 def test_fifos_and_devices_are_never_read(tmp_path):
     """A FIFO would block a reader forever: it is refused by its type, in a folder or by name."""
     folder = tmp_path / "docs"
@@ -292,8 +295,43 @@ def _as_nobody(args: list[str]) -> tuple[int, str, str]:
         return os.waitstatus_to_exitcode(status), out.read().decode(), err.read().decode()
 
 
+def _what_nobody_cannot_list() -> str | None:
+    """The first folder of installed packages or of askdoc itself that ``nobody`` cannot list.
+
+    The child in ``_as_nobody`` still imports the modules askdoc loads late (the stemmer, Punkt,
+    numpy): in a venv inside a folder ``nobody`` cannot enter (``mktemp -d`` makes them mode 700)
+    those imports fail and the child exits 70, which says nothing about askdoc. The standard
+    library is not asked for: what askdoc needs of it is loaded before the fork.
+    """
+    import askdoc
+
+    paths = sysconfig.get_paths()
+    folders = [paths["purelib"], paths["platlib"], os.path.dirname(askdoc.__file__)]
+    with tempfile.TemporaryFile() as said:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into pytest
+            try:
+                os.setegid(65534)
+                os.seteuid(65534)
+                for folder in folders:
+                    try:
+                        os.listdir(folder)
+                    except OSError as e:
+                        os.write(said.fileno(), f"{folder} ({e.strerror})".encode(errors="backslashreplace"))
+                        break
+            except BaseException as e:
+                os.write(said.fileno(), f"the probe itself: {e!r}".encode(errors="backslashreplace"))
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        said.seek(0)
+        return said.read().decode() or None
+
+
 def test_an_unreadable_file_or_folder_is_a_note_and_the_rest_is_indexed(cli, monkeypatch):
     """Permission denied: a note naming the file or folder, and the rest is indexed."""
+    if os.geteuid() == 0 and (blocked := _what_nobody_cannot_list()):
+        pytest.skip(f"askdoc cannot run as nobody here: nobody cannot list {blocked}")
     root = Path(tempfile.mkdtemp(prefix="askdoc-perm-"))  # under /tmp, reachable by nobody (tmp_path is not)
     try:
         docs, cache = root / "docs", root / "cache"
@@ -340,6 +378,31 @@ def test_askdoc_never_writes_inside_the_documents_folders(cli, tmp_path, monkeyp
     assert any(Path(os.environ["ASKDOC_CACHE_DIR"]).glob("*.idx"))  # the index went to the cache instead
 
 
+def _run_measuring_memory(args: list[str], timeout: float) -> tuple[int, bytes, bytes, int]:
+    """askdoc as a real process: its exit code, stdout, stderr and peak resident memory in bytes.
+
+    os.wait4 reaps the child itself to read its own peak: Popen.communicate would reap it first,
+    and getrusage(RUSAGE_CHILDREN) keeps only the largest peak of every child reaped so far.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "askdoc", *args], stdout=out, stderr=err)
+        late = threading.Event()
+        watchdog = threading.Timer(timeout, lambda: (late.set(), proc.kill()))
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            watchdog.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait for it again
+        if late.is_set():
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+        out.seek(0)
+        err.seek(0)
+        kib = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+        return proc.returncode, out.read(), err.read(), usage.ru_maxrss * kib
+
+
+@pytest.mark.slow
 def test_a_100_mb_file_on_one_line_is_indexed_in_linear_time_and_memory(tmp_path):
     """Punkt sees at most MAX_BLOCK characters at once and line numbers are counted in one pass."""
     size = int(os.environ.get("ASKDOC_TEST_BIG_MB", "100")) * 1024 * 1024  # ~25 s at 100 MB
@@ -349,21 +412,19 @@ def test_a_100_mb_file_on_one_line_is_indexed_in_linear_time_and_memory(tmp_path
     with big.open("w") as f:
         for i in range(size // len(chunk)):
             f.write("The zebra needle sleeps here. " if i == 100 else chunk)
+    small = tmp_path / "small.txt"
+    small.write_text("The zebra needle sleeps here.\n")
+    args = ["ask", "zebra needle", "-k", "1", "-f", "json", "--no-cache"]
+    *_, baseline = _run_measuring_memory([*args, str(small)], timeout=60)  # the interpreter and askdoc's imports
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "askdoc", "ask", "zebra needle", str(big), "-k", "1", "-f", "json", "--no-cache"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out, err = proc.communicate(timeout=300)
+    code, out, err, peak = _run_measuring_memory([*args, str(big)], timeout=300)
     seconds = time.monotonic() - started
-    rusage = os.wait4(proc.pid, 0)[2] if proc.returncode is None else None
-    assert proc.returncode == 0, err
+    assert code == 0, err
     top = json.loads(out)["evidence"][0]
     assert "zebra needle" in top["text"] and top["line"] == 1 and len(top["text"]) <= 10_000
-    assert seconds < 240, f"{seconds:.0f} s for 100 MB"  # ~25 s here; a quadratic step would take hours
-    if rusage is not None:
-        assert rusage.ru_maxrss * 1024 < 8 * size, f"peak {rusage.ru_maxrss // 1024} MB"
+    assert seconds < 240, f"{seconds:.0f} s for 100 MB"  # ~30 s here; a quadratic step would take hours
+    # ~300 MB over the baseline here for 100 MB; a copy per sentence or per line would be far more
+    assert peak - baseline < 8 * size, f"peak {peak >> 20} MB, {baseline >> 20} MB for a one-line file"
 
 
 def test_a_million_blank_lines_are_fast_and_counted(cli, tmp_path):
@@ -387,7 +448,7 @@ LONG_QUESTION = " ".join(["heron", "river", "dawn", "otter", "stone"] * 2000)  #
         ("   \t ", {2}),
         ("?!.,;:-", {1}),
         ("the of and to what who", {1}),
-        (LONG_QUESTION, {0}),
+        pytest.param(LONG_QUESTION, {0}, marks=pytest.mark.slow),  # ~3 s
         ("Где цапля ловит рыбу?", {0, 1}),
         ("鹭在哪里捕鱼？", {0, 1}),
         ("🦦🌊🐟", {1}),
@@ -440,6 +501,7 @@ def test_an_undecodable_question_is_not_a_crash(tmp_path):
 # ---------------------------------------------------------------- 5. processes and pipes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["plain", "json", "jsonl", "rich"])
 def test_every_format_into_a_closed_pipe_ends_quietly(tmp_path, fmt):
     big = tmp_path / "big.txt"
@@ -456,6 +518,7 @@ def _index_files(cache: Path) -> list[Path]:
     return sorted(cache.glob("*.idx"))
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_indexing_exits_130_and_leaves_no_broken_index(tmp_path):
     docs, cache = tmp_path / "docs", tmp_path / "cache"
     docs.mkdir()
@@ -508,6 +571,7 @@ def test_a_full_cache_disk_means_working_without_it_and_saying_so_once(cli, tmp_
     assert list(cache.iterdir()) == []  # the partial file is gone
 
 
+@pytest.mark.slow
 def test_concurrent_askdoc_processes_on_one_corpus_agree_and_leave_a_valid_index(tmp_path):
     docs, cache = tmp_path / "docs", tmp_path / "cache"
     docs.mkdir()

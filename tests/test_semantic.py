@@ -86,7 +86,8 @@ def test_the_bm25_floor_is_what_a_sentence_without_the_words_scores():
     assert 0 < floor < min(score for _, score in scores)
     rank_bm25 = pytest.importorskip("rank_bm25")
     corpus = [index.analyzer.terms(index.sentence(i).text) for i in range(len(index))]
-    reference = rank_bm25.BM25Plus(corpus, k1=index.retriever.index.k1, b=index.retriever.index.b, delta=index.retriever.index.delta).get_scores(query)
+    bm25 = index.retriever.index
+    reference = rank_bm25.BM25Plus(corpus, k1=bm25.k1, b=bm25.b, delta=bm25.delta).get_scores(query)
     unmatched = [i for i in range(len(index)) if i not in dict(scores)]
     assert unmatched and all(reference[i] == pytest.approx(floor) for i in unmatched)
 
@@ -212,6 +213,7 @@ def test_an_index_in_memory_is_embedded_without_a_cache():
 # ------------------------------------------------------------------ with the model
 
 
+@pytest.mark.semantic
 @needs_model
 def test_embeddings_are_unit_vectors_and_a_paraphrase_is_nearest():
     rows = encoder_module.encoder().embed(
@@ -222,6 +224,7 @@ def test_embeddings_are_unit_vectors_and_a_paraphrase_is_nearest():
     assert rows[0] @ rows[1] > rows[0] @ rows[2] + 0.2
 
 
+@pytest.mark.semantic
 @needs_model
 def test_batching_does_not_change_an_embedding():
     texts = [*TOWN, "A much longer sentence, " * 20]
@@ -237,6 +240,7 @@ def blended(index, question, top=3):
     return bm25, semantic_ranker.rank(question, bm25, top, found.floor())[0]
 
 
+@pytest.mark.semantic
 @needs_model
 @pytest.mark.parametrize(
     "question, sentence",
@@ -253,6 +257,7 @@ def test_a_paraphrase_ranks_its_sentence_first_where_bm25_does_not(question, sen
     assert ranked[0][0] == wanted
 
 
+@pytest.mark.semantic
 @needs_model
 def test_a_question_that_bm25_answers_well_keeps_its_answer():
     index = Index([Document("town.txt", " ".join(TOWN))])
@@ -261,6 +266,7 @@ def test_a_question_that_bm25_answers_well_keeps_its_answer():
     assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
 
 
+@pytest.mark.semantic
 @needs_model
 def test_ask_blends_meaning_in_when_the_extra_is_installed():
     index = Index([Document("town.txt", " ".join(TOWN))])

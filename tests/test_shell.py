@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 pexpect = pytest.importorskip("pexpect")
+pytestmark = pytest.mark.slow
 
 ASKDOC = str(Path(sys.executable).with_name("askdoc"))
 RUBIO = "Marco Rubio led the American delegation"

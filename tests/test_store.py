@@ -157,6 +157,7 @@ def test_an_unwritable_cache_folder_means_answering_without_saving(tmp_path, mon
     assert not index.ask("otter").abstained
 
 
+@pytest.mark.slow
 def test_two_index_processes_at_once_both_succeed_and_leave_one_valid_index(tmp_path):
     doc = _generated_corpus(tmp_path, n=20000)
     target = tmp_path / "shared.idx"
@@ -170,6 +171,7 @@ def test_two_index_processes_at_once_both_succeed_and_leave_one_valid_index(tmp_
     assert index.report.analysed == [] and not index.ask("otter heron").abstained
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("numpy_path", [False, True])
 def test_pruned_top_k_on_a_zipfian_corpus_equals_rank_bm25(tmp_path, monkeypatch, numpy_path):
     """Rare and common words mixed, as in real text: pruning skips most common postings."""

@@ -210,7 +210,7 @@ def _objects(text: str, tokens: list[Token]) -> list[Candidate]:
     for k, t in enumerate(tokens[:-1]):
         if not t.asked or tokens[k + 1].asked or _BREAK.search(text[t.end : tokens[k + 1].start]):
             continue
-        run = []
+        run: list[Token] = []
         for u in tokens[k + 1 :]:
             if u.asked or (run and _BREAK.search(text[run[-1].end : u.start])):
                 break

@@ -48,8 +48,8 @@ def _options(
 
 
 class Errors(str, Enum):
-    strict = "strict"
-    replace = "replace"
+    STRICT = "strict"
+    REPLACE = "replace"
 
 
 ASK_EXAMPLES = """Ask a document a question; print the sentences that answer it, best first.
@@ -119,7 +119,7 @@ FORMAT_OPTION = typer.Option(
     Format.auto, "--format", "-f", help="auto: rich on a terminal, plain in a pipe.", case_sensitive=False
 )
 ERRORS_OPTION = typer.Option(
-    Errors.strict, "--errors", help="Undecodable bytes: stop with an error, or replace them with U+FFFD."
+    Errors.STRICT, "--errors", help="Undecodable bytes: stop with an error, or replace them with U+FFFD."
 )
 SEMANTIC_OPTION = typer.Option(
     None,

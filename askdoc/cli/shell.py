@@ -135,8 +135,9 @@ def _state(f: InputFile) -> str:
 def load(paths: list[str], warn: Warn, opener: Opener | None = None) -> Corpus:
     """Open the (saved) index of ``paths`` and read every text now, so the shell answers from this copy."""
     if opener is None:
-        from .ui import open_index as opener
+        from .ui import open_index
 
+        opener = open_index
     if STDIN in paths:
         raise InputError("the shell reads questions from stdin, so it cannot read a document from -")
     started = time.perf_counter()
@@ -401,7 +402,7 @@ def _read_terminal(session: Session, warn: Warn) -> ExitCode:
 
     # The prompt belongs on the terminal: stdout, or stderr when stdout is redirected to a file.
     output = None if sys.stdout.isatty() else create_output(stdout=sys.stderr)
-    prompt = PromptSession(
+    prompt: PromptSession[str] = PromptSession(
         history=_history(warn),
         completer=_completer(),
         auto_suggest=AutoSuggestFromHistory(),
@@ -442,7 +443,7 @@ def _history(warn: Warn):
                 super().store_string(string)
             except OSError as e:
                 self.broken = True
-                warn(f"history no longer saved: {self.filename}: {e.strerror or e}")
+                warn(f"history no longer saved: {os.fsdecode(self.filename)}: {e.strerror or e}")
 
     path = history_path()
     if path is None:

@@ -109,7 +109,10 @@ def hint_semantic(idx, quiet: bool) -> None:
     from ..index import store
     from ..rank import semantic
 
-    semantic.hint_once(lambda text: sys.stderr.write(f"askdoc: note: {text}\n"), store.cache_dir())
+    def say(text: str) -> None:
+        sys.stderr.write(f"askdoc: note: {text}\n")
+
+    semantic.hint_once(say, store.cache_dir())
 
 
 

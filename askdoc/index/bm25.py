@@ -32,6 +32,7 @@ import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import tuning
 from .retriever import Hit, Query, Related
@@ -74,8 +75,9 @@ class BM25Index:
         self.post_tf = stored.post_tf
         self.term_bound = stored.term_bound
         self.sent_len = stored.sent_len
-        self._np_arrays = None
-        self._scratch = None  # dense per-sentence partial scores and marks, reused by every query
+        self._np_arrays: tuple[Any, Any, Any, Any] | None = None
+        # dense per-sentence partial scores and marks, reused by every query
+        self._scratch: tuple[Any, Any] | None = None
         self._ids: dict[str, int] = {}
         self._last_columns: tuple[object, tuple[list[_Column], int]] = (None, ([], 0))
 

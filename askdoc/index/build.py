@@ -125,6 +125,7 @@ def build(
                     continue
                 entry.sha256, entry.warned = sha_or_error, entry.warned or bool(notes)
                 if outcome == "same":
+                    assert old is not None  # "same" answers a file the previous index had
                     parts.append((entry, old[0]))
                     touched = True
                 else:
@@ -245,6 +246,7 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer, error
             )
             post_parts.append(("fresh", part, offset))
         else:
+            assert previous is not None  # only a previous index's files are numbers
             record = previous.header["files"][part]
             first, count = record["first"], record["count"]
             old["remap"][first : first + count] = np.arange(offset, offset + count)

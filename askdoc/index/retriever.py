@@ -38,7 +38,10 @@ class Query:
 class Retrieved(Protocol):
     """One search's result."""
 
-    hits: Sequence[Hit]
+    @property
+    def hits(self) -> Sequence[Hit]:
+        """The hits, best first."""
+        ...
 
     def contributions(self, sid: int) -> Mapping[str, tuple[float, str]]:
         """For each query term sentence ``sid`` matches: its share of the score and the word

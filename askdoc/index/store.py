@@ -111,7 +111,7 @@ def decode(buffer: Any, keepalive: object = None) -> StoredIndex:
     arrays = {}
     for name, code in ARRAYS.items():
         offset, count = header["arrays"][name]
-        arrays[name] = view[base + offset : base + offset + count * struct.calcsize(code)].cast(code)
+        arrays[name] = view[base + offset : base + offset + count * struct.calcsize(code)].cast(code)  # type: ignore[call-overload]  # a format read from ARRAYS
     return StoredIndex(header, arrays, keepalive or buffer)
 
 

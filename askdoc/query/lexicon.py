@@ -64,7 +64,7 @@ def related(stem: str) -> tuple[tuple[str, float], ...]:
     line = _line(stem)
     if not line:
         return ()
-    out = []
+    out: list[tuple[str, float]] = []
     for field in line.split("\t"):
         kind, _, stems = field.partition(":")
         weight = tuning.LEXICON_WEIGHTS.get(kind)

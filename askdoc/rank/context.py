@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..index.retriever import Query, Retrieved
 from ..ingest.analysis import Analyzer
@@ -42,7 +43,7 @@ class RankContext:
         sentence: Callable[[int], Sentence],
         analyzer: Analyzer,
         pool: int,
-        vector: object = None,
+        vector: Any = None,
     ) -> None:
         self.question = question
         self.query = query
