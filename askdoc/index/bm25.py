@@ -405,7 +405,7 @@ class Bm25Retriever:
 
     def search(self, query: Query, k: int) -> Bm25Result:
         hits = self.index.search(query.terms, k, query.related)
-        return Bm25Result(tuple(Hit(sid, score) for sid, score in hits), self.index, query)
+        return Bm25Result(tuple([Hit(sid, score) for sid, score in hits]), self.index, query)
 
     def has(self, term: str) -> bool:
         return self.index.df(term) > 0

@@ -69,7 +69,7 @@ class RankContext:
             m = self._matched[sid] = Matched(
                 sid,
                 sentence,
-                matches=tuple((t.start, t.end) for t in spans if t.term in wanted),
+                matches=tuple([(t.start, t.end) for t in spans if t.term in wanted]),
                 terms={term: value for term, (value, _) in shares.items()},
                 via={term: word for term, (_, word) in shares.items() if word != term},
             )
