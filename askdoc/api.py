@@ -42,6 +42,7 @@ from .model import Answer, Document, Sentence
 if TYPE_CHECKING:
     from .index.build import Built, Progress
     from .index.store import StoredIndex
+    from .rank.semantic.cross_encoder import LearnedReranker
     from .rank.semantic.embeddings import EmbedProgress
     from .rank.semantic.ranker import SemanticRanker
 
@@ -160,6 +161,7 @@ class Index:
         self.analyzer = Analyzer(known=self.vocabulary.stem_of)
         self._sentences: list[Sentence] | None = None
         self._ranker: SemanticRanker | Literal[False] | None = None  # made on first use; False: not used
+        self._learned: LearnedReranker | Literal[False] | None = None
 
     # ------------------------------------------------------------ contents
 
@@ -223,11 +225,27 @@ class Index:
                     self._ranker = SemanticRanker(vectors)
         return self._ranker or None
 
+    def learned_ranker(self) -> LearnedReranker | None:
+        """The learned re-ranker (with ``askdoc[semantic]`` and its model shipped), unless
+        the semantic extra is turned off; made on first use."""
+        if self._learned is None:
+            from .rank.semantic import cross_encoder
+
+            self._learned = False
+            if self.use_semantic is not False and cross_encoder.available():
+                self._learned = cross_encoder.LearnedReranker()
+        return self._learned or None
+
     def corpus(self) -> pipeline.Corpus:
         """What the question pipeline runs on."""
         return pipeline.Corpus(
-            self.retriever, self.analyzer, self.vocabulary.stem_of, self.sentence, self._neighbours,
+            self.retriever,
+            self.analyzer,
+            self.vocabulary.stem_of,
+            self.sentence,
+            self._neighbours,
             self.semantic_ranker(),
+            self.learned_ranker(),
         )
 
     def ask(

@@ -38,12 +38,14 @@ class Corpus:
     sentence: Callable[[int], Sentence]
     neighbours: Callable[[int, int], list[Sentence]]  # (sid, count): context, like grep -C
     semantic: Stage | None = None  # the semantic blend, when the extra is on
+    learned: Stage | None = None  # the learned re-ranker, when the extra and its model are there
 
 
 def stages(corpus: Corpus, reading: Reading) -> list[Stage]:
     """The re-rank stages, in order. Adding a stage is one line here."""
     return [
         *([corpus.semantic] if corpus.semantic else []),
+        *([corpus.learned] if corpus.learned else []),
         HeadingWeight(),
         AnswerTypeBonus(reading),
     ]
@@ -68,7 +70,8 @@ def ask(
         )
         return Answer(text, (), True, id=id, reason=reason)
     question = Question(text, tuple(spans), analyse_question(text))
-    pool = max(top, tuning.TYPE_RERANK_POOL)  # the type re-rank looks past --top
+    # the type re-rank looks past --top, and the learned re-ranker further
+    pool = max(top, tuning.TYPE_RERANK_POOL, getattr(corpus.learned, "depth", 0))
     depth = max(pool, getattr(corpus.semantic, "depth", 0))
     found = expand.search(
         question, corpus.retriever, corpus.analyzer, corpus.stem_of, lambda sid: corpus.sentence(sid).text, depth

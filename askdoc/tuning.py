@@ -65,3 +65,8 @@ ANSWER_FIT: dict[str, dict[str, float]] = {
 MIN_COVERAGE = 0.12  # abstain below it; largest that abstains on <= 1/1000 of even questions
 MEANING_COVERAGE = 0.5  # with the semantic extra: grid on even (83% off-topic abstained), odd 87%
 MIN_COSINE = 0.3  # same grid
+
+# --- the learned re-ranker (rank.semantic.cross_encoder; with the semantic extra) ----------
+LEARNED_DEPTH = 20  # hits it re-ranks: by design (about 0.1 s a question on one core)
+LEARNED_WEIGHT = 0.5  # the earlier score's share of the fusion: to be fitted on even
+LEARNED_FULL_COVERAGE = 0.7  # below it the earlier score weighs less: to be fitted on even

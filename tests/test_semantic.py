@@ -148,6 +148,60 @@ def test_wordpiece_agrees_with_hugging_face_on_the_bundled_article(wordpiece):
     assert [wordpiece.encode(line) for line in lines] == [e.ids for e in reference.encode_batch(lines)]
 
 
+def test_a_pair_is_cut_as_the_cross_encoder_was_trained(wordpiece):
+    # ids and segments from Hugging Face tokenizers (longest-first truncation to 16)
+    ids, segments = wordpiece.encode_pair(
+        "Who led the delegation?", "Marco Rubio led the American delegation, accompanied by Mike Waltz.", 16
+    )
+    assert ids == [101, 2040, 2419, 1996, 10656, 1029, 102, 8879, 14548, 3695, 2419, 1996, 2137, 10656, 1010, 102]
+    assert segments == [0] * 7 + [1] * 9
+
+
+def test_pairs_agree_with_hugging_face_at_every_length(wordpiece):
+    tokenizers = pytest.importorskip("tokenizers", reason="Hugging Face tokenizers is not installed")
+    from askdoc.ingest.documents import bundled_article
+
+    reference = tokenizers.BertWordPieceTokenizer({p: i for i, p in enumerate(wordpiece.ids)}, lowercase=True)
+    lines = [line for line in bundled_article().read_text(encoding="utf-8").splitlines() if line.strip()]
+    for limit in (4, 9, 32, 128):
+        reference.enable_truncation(limit, strategy="longest_first")
+        for question in ("Who led the US delegation?", "x " * 80):
+            for line in lines:
+                expected = reference.encode(question, line)
+                assert wordpiece.encode_pair(question, line, limit) == (expected.ids, expected.type_ids)
+
+
+# ------------------------------------------------------------------ the learned re-ranker
+
+
+class FakeCrossEncoder:
+    """Scores a sentence by how often it says "hospital": a stand-in for the trained model."""
+
+    def score(self, question, sentences):
+        return [float(s.count("hospital")) for s in sentences]
+
+
+def test_the_learned_stage_reorders_the_head_and_keeps_the_rest_below(monkeypatch):
+    from askdoc.index.retriever import Hit
+    from askdoc.rank.semantic.cross_encoder import LearnedReranker
+
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    texts = [index.sentence(i).text for i in range(len(index))]
+    hospital = next(i for i, t in enumerate(texts) if "hospital" in t)
+    others = [i for i in range(len(index)) if i != hospital]
+    hits = [Hit(sid, 10.0 - n) for n, sid in enumerate([*others[:4], hospital, *others[4:6]])]
+    monkeypatch.setattr(tuning, "LEARNED_DEPTH", 5)
+    question = SimpleNamespace(text="Who got care?")
+    ctx = SimpleNamespace(question=question, sentence=index.sentence, coverage=lambda sid: 0.0)
+    ranked = LearnedReranker(FakeCrossEncoder())(ctx, hits)
+    assert ranked[0].sid == hospital  # BM25 matched nothing of the question: the model decides
+    assert [h.sid for h in ranked[5:]] == [h.sid for h in hits[5:]]  # below the head the order stays
+    assert max(h.score for h in ranked[5:]) <= min(h.score for h in ranked[:5])
+    ctx.coverage = lambda sid: 1.0  # every word matched: the earlier order weighs as much as the model
+    monkeypatch.setattr(tuning, "LEARNED_WEIGHT", 1.0)
+    assert [h.sid for h in LearnedReranker(FakeCrossEncoder())(ctx, hits)] == [h.sid for h in hits]
+
+
 # ------------------------------------------------------------------ the cache beside an index
 
 

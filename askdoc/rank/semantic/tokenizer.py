@@ -10,6 +10,8 @@ VOCAB = Path(__file__).parents[2] / "data" / "minilm-vocab.txt.gz"
 # all-MiniLM-L6-v2 embeds at most 256 word pieces (its sentence_bert_config.json); longer
 # sentences are cut there, as sentence-transformers does.
 MAX_TOKENS = 256
+# How far a side of a pair is read to tell which side is longer (see WordPiece.encode_pair).
+_PAIR_COUNT = 4096
 
 
 class WordPiece:
@@ -36,6 +38,32 @@ class WordPiece:
             if len(ids) >= limit - 1:
                 break
         return [*ids[: limit - 1], self.sep]
+
+    def encode_pair(self, first: str, second: str, limit: int) -> tuple[list[int], list[int]]:
+        """``[CLS] first [SEP] second [SEP]`` and its segment ids (0, then 1), at most ``limit``
+        ids. When the pair is too long, the shorter side keeps up to half the room and the longer
+        side the rest: Hugging Face's "longest first" truncation, which the cross-encoder was
+        trained with."""
+        # Which side is longer decides the cut: count far enough to know (within reason).
+        a, b = self._pieces_upto(first, _PAIR_COUNT), self._pieces_upto(second, _PAIR_COUNT)
+        room = limit - 3
+        if len(a) + len(b) > room:
+            short, long = sorted((len(a), len(b)))
+            long = short if short > room else max(short, room - short)
+            if short + long > room:  # both are cut: the longer side gets the odd piece
+                short, long = room // 2, room // 2 + room % 2
+            keep_a, keep_b = (long, short) if len(a) > len(b) else (short, long)
+            a, b = a[:keep_a], b[:keep_b]
+        ids = [self.cls, *a, self.sep, *b, self.sep]
+        return ids, [0] * (len(a) + 2) + [1] * (len(b) + 1)
+
+    def _pieces_upto(self, text: str, limit: int) -> list[int]:
+        out: list[int] = []
+        for word in self.words(text):
+            out.extend(self.pieces(word))
+            if len(out) >= limit:
+                break
+        return out[:limit]
 
     def words(self, text: str) -> Iterator[str]:
         """Whitespace-separated chunks of the normalised text, split again at each punctuation mark."""

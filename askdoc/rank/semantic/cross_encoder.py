@@ -1,0 +1,109 @@
+"""The learned re-ranker: a cross-encoder askdoc trains itself (``training/``), as int8 ONNX.
+
+A bi-encoder (:mod:`.encoder`) embeds the question and each sentence apart; a cross-encoder
+reads them together, "question [SEP] sentence", and scores how well the sentence answers.
+It is slower (one model run per pair), so it re-ranks only the top ``LEARNED_DEPTH`` hits,
+and its score is fused with the score they came with: ``w`` x min-max(earlier) + (1 - ``w``)
+x min-max(model), where ``w`` falls when BM25's best sentence matched little of the question
+(the model knows meaning; BM25 knows words). The model card is docs/reranker.md.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from ... import tuning
+from ...index.retriever import Hit
+from ..context import RankContext
+from .tokenizer import VOCAB, WordPiece
+
+MODEL = Path(__file__).parents[2] / "data" / "reranker-int8.onnx"
+# The pairs the model was trained on were cut to this many word pieces.
+MAX_TOKENS = 128
+THREADS = 1
+
+
+def available() -> bool:
+    """Is the model shipped here, and onnxruntime installed to run it?"""
+    return MODEL.is_file() and all(importlib.util.find_spec(m) is not None for m in ("numpy", "onnxruntime"))
+
+
+class CrossEncoder:
+    """Scores (question, sentence) pairs: higher is a better answer. Scores are not probabilities."""
+
+    def __init__(self, model_path: Path = MODEL, threads: int = THREADS) -> None:
+        import onnxruntime
+
+        self.tokenizer = WordPiece(gzip.decompress(VOCAB.read_bytes()).decode("utf-8").splitlines())
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+
+    def score(self, question: str, sentences: Sequence[str]) -> list[float]:
+        import numpy as np
+
+        if not sentences:
+            return []
+        pairs = [self.tokenizer.encode_pair(question, s, MAX_TOKENS) for s in sentences]
+        width = max(len(ids) for ids, _ in pairs)
+        ids = np.full((len(pairs), width), self.tokenizer.pad, np.int64)
+        types = np.zeros((len(pairs), width), np.int64)
+        mask = np.zeros((len(pairs), width), np.int64)
+        for r, (row, segments) in enumerate(pairs):
+            ids[r, : len(row)] = row
+            types[r, : len(row)] = segments
+            mask[r, : len(row)] = 1
+        (scores,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        return [float(x) for x in np.asarray(scores).reshape(-1)]
+
+
+@lru_cache(maxsize=1)
+def cross_encoder() -> CrossEncoder:
+    """The one cross-encoder of this process, loaded on first use."""
+    return CrossEncoder()
+
+
+class LearnedReranker:
+    """A re-rank stage (see :mod:`askdoc.rank.stages`): the cross-encoder over the top hits."""
+
+    name = "learned"
+
+    def __init__(self, model: CrossEncoder | None = None) -> None:
+        self._model = model
+
+    @property
+    def depth(self) -> int:
+        """How many hits it re-ranks (the stages before it must hand on at least this many)."""
+        return tuning.LEARNED_DEPTH
+
+    def __call__(self, ctx: RankContext, hits: Sequence[Hit]) -> list[Hit]:
+        if len(hits) < 2:
+            return list(hits)
+        model = self._model or cross_encoder()
+        head, rest = hits[: self.depth], hits[self.depth :]
+        learned = model.score(ctx.question.text, [ctx.sentence(h.sid).text for h in head])
+        weight = fusion_weight(ctx.coverage(hits[0].sid))
+        earlier = _minmax([h.score for h in head])
+        mine = _minmax(learned)
+        lo, hi = min(h.score for h in head), max(h.score for h in head)
+        span = hi - lo or 1.0
+        fused = [Hit(h.sid, weight * e + (1 - weight) * m) for h, e, m in zip(head, earlier, mine)]
+        fused.sort(key=lambda h: (-h.score, h.sid))
+        # Below the re-ranked head, the order stays, on the same scale (at or below 0).
+        return [*fused, *(Hit(h.sid, weight * (h.score - lo) / span) for h in rest)]
+
+
+def fusion_weight(coverage: float) -> float:
+    """The earlier score's share of the fusion, given how much of the question the best
+    sentence matched: the fewer of its words matched, the more the model is trusted."""
+    return tuning.LEARNED_WEIGHT * min(1.0, coverage / tuning.LEARNED_FULL_COVERAGE)
+
+
+def _minmax(values: Sequence[float]) -> list[float]:
+    lo, hi = min(values), max(values)
+    return [(v - lo) / (hi - lo) if hi > lo else 0.0 for v in values]
