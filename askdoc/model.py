@@ -83,6 +83,8 @@ class Answer:
     answer: str | None = None
     id: QuestionId = None
     reason: str | None = None
+    # the sentence the short answer was taken from (among the top three, shown or not)
+    answer_sentence: Sentence | None = None
 
 
 @dataclass

@@ -91,7 +91,9 @@ def ask(
     )
     if why:  # the evidence stays, to be shown dimmed, best first; no short answer is claimed
         return Answer(text, evidence, True, id=id, reason=why)
-    return Answer(text, evidence, False, answer=short.text if short else None, id=id)
+    if short is None:
+        return Answer(text, evidence, False, id=id)
+    return Answer(text, evidence, False, answer=short.text, id=id, answer_sentence=ctx.sentence(short.sid))
 
 
 def _verdict(ctx: RankContext, ranking: Ranking, reading: Reading) -> tuple[str | None, ShortAnswer | None]:

@@ -111,14 +111,17 @@ def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
     """grep-style lines: ``source:line: sentence``; context lines use ``-`` like ``grep -C``.
 
     With a short answer found, a first line gives it with the sentence it came from, so that
-    ``| head -1`` shows both: ``answer: PHRASE | source:line: sentence``. With ``--explain``,
+    ``| head -1`` shows both: ``answer: PHRASE | source:line: sentence``; when the documents do
+    not say, the first line is ``abstained: REASON``. With ``--explain``,
     an indented ``why:`` line follows each sentence.
     In batch mode every line starts with the question's id and a tab.
     """
     for a in answers:
         prefix = f"{inert(str(a.id))}\t" if batch else ""
-        if a.answer and a.evidence:
-            cited = next((e for e in a.evidence if e.answer_span), a.evidence[0]).sentence
+        if a.abstained and (batch or a.evidence):  # first, so no pipe takes what follows for answers
+            out.write(f"{prefix}abstained: {one_line(a.reason or 'nothing matches')}\n")
+        elif a.answer and a.evidence:
+            cited = a.answer_sentence or a.evidence[0].sentence
             out.write(f"{prefix}answer: {one_line(a.answer)} | {_where(cited)}: {one_line(cited.text)}\n")
         grouped = any(e.before or e.after for e in a.evidence)
         for i, e in enumerate(a.evidence):

@@ -394,3 +394,35 @@ def test_a_one_shot_question_from_a_saved_index_imports_neither_nltk_nor_numpy(t
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert "Riyadh" in json.loads(done.stdout)["evidence"][0]["text"]
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_the_answer_line_names_the_sentence_the_answer_came_from(cli, tmp_path):
+    doc = tmp_path / "town.txt"
+    doc.write_text("People live in the town and people love town life. The town has 12,000 people.", encoding="utf-8")
+    first = cli("ask", "How many people live in the town?", str(doc), "-k", "1", "-f", "plain", "--no-semantic")
+    answer_line, shown = first.stdout.splitlines()
+    assert answer_line.startswith("answer: 12,000 | ") and answer_line.endswith("The town has 12,000 people.")
+    assert "12,000" not in shown  # the one sentence shown is another: the answer line still cites its own
+
+
+def test_in_a_pipe_an_abstained_question_says_so_before_its_closest_sentences(cli, tmp_path):
+    doc = tmp_path / "harbour.txt"
+    doc.write_text("The harbour was busy in 1990. Boats leave at dawn.", encoding="utf-8")
+    r = cli("ask", "How many ships did the navy sink in the harbour war?", str(doc), "-f", "plain", "--no-semantic")
+    assert r.code == 1
+    first, *rest = r.stdout.splitlines()
+    assert first.startswith("abstained: ") and rest and all(":" in line for line in rest)
+    batch = tmp_path / "q.txt"
+    questions = "# a comment, not a question\nWho led the US delegation?\n\nHow many zeppelins flew?\n"
+    batch.write_text(questions, encoding="utf-8")
+    r = cli("ask", "--batch", str(batch), "-f", "plain", "--no-semantic")
+    ids = {line.split("\t")[0] for line in r.stdout.splitlines()}
+    assert ids == {"2", "4"}  # the comment is no question; line numbers still count it
+    assert any(line.startswith("4\tabstained: ") for line in r.stdout.splitlines())
+
+
+def test_the_json_answer_is_one_line_even_from_a_wrapped_sentence(cli, tmp_path):
+    doc = tmp_path / "wrapped.txt"
+    doc.write_text("The council discussed the new\n   harbour tax plan on Friday.\n", encoding="utf-8")
+    data = json.loads(cli("ask", "What did the council discuss?", str(doc), "-f", "json", "--no-semantic").stdout)
+    assert "harbour tax plan" in data["answer"] and "\n" not in data["answer"] and "  " not in data["answer"]

@@ -298,3 +298,15 @@ def test_explain_can_be_turned_on_and_off_in_the_shell(env):
     assert ":explain takes on or off" in result.stderr
     with_option = shell(env, "Who led the US delegation?\n", "-e", "-f", "jsonl")
     assert "explain" in json.loads(with_option.stdout)["evidence"][0]
+
+
+def test_help_exit_quit_and_clear_typed_bare_are_commands_not_questions(env):
+    term = Terminal(env)
+    term.wait_for(PROMPT)
+    assert "Ctrl-D leaves" in term.run("help", "Ctrl-D leaves")  # the :help listing, not an answer
+    term.run("clear", PROMPT)
+    assert "\x1b[2J" in term.raw  # the screen was cleared
+    term.child.send("exit\r")
+    term.child.expect(pexpect.EOF)
+    term.child.close()
+    assert term.child.exitstatus == 0

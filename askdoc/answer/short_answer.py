@@ -46,7 +46,7 @@ def choose(matched: Sequence[Matched], reading: Reading) -> ShortAnswer | None:
             text = ", ".join(e.sentence.text[x.start : x.end] for x in (_strip_titles(x, tokens) for x in names))
             first = _strip_titles(names[0], tokens)
             span = (first.start, first.end)
-    return ShortAnswer(text, e.sid, span)
+    return ShortAnswer(" ".join(text.split()), e.sid, span)  # one line, as a wrapped sentence may not be
 
 
 def holds_candidate(matched: Sequence[Matched], reading: Reading) -> bool:

@@ -73,7 +73,8 @@ ASK_EXAMPLES = """Ask a document a question; print the sentences that answer it,
 
 
 def read_batch(source: str) -> list[tuple[object, str]]:
-    """Questions, one a line: plain text, or JSON objects with "question" and an optional "id"."""
+    """Questions, one a line: plain text, or JSON objects with "question" and an optional "id";
+    blank lines and lines starting with # are skipped (line numbers still count them)."""
     try:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as e:
@@ -84,7 +85,7 @@ def read_batch(source: str) -> list[tuple[object, str]]:
         raise InputError(f"{source}: not valid UTF-8 (byte offset {e.start})") from None
     questions: list[tuple[object, str]] = []
     for number, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line.strip() or line.lstrip().startswith("#"):  # blank lines and # comments
             continue
         if line.lstrip().startswith("{"):
             try:
@@ -145,7 +146,7 @@ def ask(
         "--batch",
         "-b",
         metavar="FILE|-",
-        help="Answer every question in FILE (one a line, or JSONL).",
+        help="Answer every question in FILE (one a line, or JSONL; # starts a comment line).",
         show_default=False,
     ),
     errors: Errors = ERRORS_OPTION,

@@ -45,8 +45,11 @@ COMMANDS = {
     "explain": ("on|off", "say why each sentence ranked (matched words, scores, answer type)"),
     "open": ("PATH ...", "load these documents instead; alone: reload the current ones"),
     "sources": ("", "what is loaded"),
+    "clear": ("", "clear the screen"),
     "quit": ("", "leave (Ctrl-D does too)"),
 }
+# Typed alone at the prompt, these words are taken for their :command, not asked as questions.
+BARE_COMMANDS = frozenset(("help", "exit", "quit", "clear"))
 ALIASES = {"exit": "quit", "?": "help"}
 
 HELP_KEYS = (
@@ -223,6 +226,8 @@ class Session:
         try:
             if text.startswith(":"):
                 self.command(text[1:])
+            elif self.interactive and text.lower() in BARE_COMMANDS:
+                self.command(text.lower())
             else:
                 self.answer(text, number)
         except InputError as e:
@@ -267,6 +272,10 @@ class Session:
         self.listing.write(
             "Commands (a unique prefix will do, e.g. :q):\n" + "\n".join(lines) + "\n" + HELP_KEYS + "\n"
         )
+
+    def do_clear(self, args: list[str]) -> None:
+        if self.interactive:
+            self.out.write("\033[H\033[2J")  # the cursor home, then the screen blank
 
     def do_top(self, args: list[str]) -> None:
         self.top = self._number(args, "top", 1, self.top)
