@@ -29,6 +29,7 @@ from .ingest.documents import (
     BUNDLED_NAME,
     STDIN,
     InputFile,
+    Selection,
     Warn,
     bundled_article,
     collect_paths,
@@ -36,6 +37,7 @@ from .ingest.documents import (
     read_stream,
     read_text,
     text_input,
+    unique,
 )
 from .model import Answer, Document, Sentence
 
@@ -92,8 +94,13 @@ class Index:
         semantic: bool | None = None,
         note: Warn | None = None,
         embed_progress: Callable[[int], EmbedProgress] | None = None,
+        selection: Selection | None = None,
+        encoding: str | None = None,
     ) -> Index:
-        """Index files, folders or ``-`` (stdin); no paths means the bundled article.
+        """Index files, folders, http(s) URLs or ``-`` (stdin); no paths means the bundled article.
+
+        ``selection`` chooses the files of folders (globs and types, as ripgrep does);
+        ``encoding`` decodes text formats (default UTF-8, or what a BOM says).
 
         With ``cache``, the index is saved (to ``index_path``, or the cache folder) and reused
         by later calls on the same paths. ``progress(total_files)`` may return a callback that
@@ -109,9 +116,10 @@ class Index:
                 if p == STDIN:
                     inputs.append(text_input(read_stream(stdin, errors=errors, warn=warn)))
                 else:
-                    inputs.extend(collect_paths(p, warn))
+                    inputs.extend(collect_paths(p, warn, selection, encoding, errors))
+            inputs = unique(inputs)
             if not inputs:  # only folders, and none held a document askdoc could read
-                raise InputError("no documents to read: no readable .txt or .md file in " + ", ".join(paths))
+                raise InputError("no documents to read: no file of a type askdoc reads in " + ", ".join(paths))
         else:
             paths = [str(bundled_article())]
             inputs = [file_input(Path(paths[0]), BUNDLED_NAME)]
@@ -127,7 +135,8 @@ class Index:
             return self
         if index_path is not None and store.foreign(index_path):
             raise InputError(f"{index_path} is not an askdoc index: askdoc will not overwrite it (give another path)")
-        path = index_path or index_file(paths)
+        variant = "\0".join(filter(None, [encoding or "", selection.key if selection else ""]))
+        path = index_path or index_file(paths, variant)
         previous = _load_previous(path, errors, warn)
         built = build(inputs, previous, errors=errors, warn=warn, progress=on_file)
         saved: Path | None = path
@@ -197,7 +206,8 @@ class Index:
     def sentence(self, sid: int) -> Sentence:
         s = self.stored
         file_no, start, end = self.file_of(sid), s.sent_start[sid], s.sent_end[sid]
-        return Sentence(self.text_of(file_no)[start:end], self.files[file_no].source, s.sent_line[sid], start, end)
+        text, entry = self.text_of(file_no), self.files[file_no]
+        return Sentence(text[start:end], entry.source, s.sent_line[sid], start, end, entry.page_at(start))
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -329,11 +339,13 @@ def ask(question: str, paths: Iterable[str] = (), top: int = DEFAULT_TOP, contex
     return Index.from_paths(paths).ask(question, top=top, context=context)
 
 
-def index_file(paths: Sequence[str]) -> Path:
-    """Where the saved index of these paths lives: one per set of paths (as resolved) and version."""
+def index_file(paths: Sequence[str], variant: str = "") -> Path:
+    """Where the saved index of these paths lives: one per set of paths (as resolved), version
+    and ``variant`` (another --encoding, --glob or --type reads other text or other files)."""
     resolved = sorted(str(Path(p).resolve()) for p in paths or [str(bundled_article())])
     p = bm25.params()
     key = "\0".join([ANALYSIS_VERSION, str(store.FORMAT_VERSION), f"{p['k1']},{p['b']},{p['delta']}", *resolved])
+    key += f"\0{variant}" if variant else ""
     return store.cache_dir() / f"{hashlib.sha256(key.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.idx"
 
 

@@ -16,13 +16,15 @@ class Document:
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence: ``document.text[start:end] == text``; ``line`` counts from 1."""
+    """One sentence: ``document.text[start:end] == text`` (the extracted text); ``line`` counts
+    from 1; ``page``: the PDF page it starts on (None for other formats)."""
 
     text: str
     source: str
     line: int
     start: int
     end: int
+    page: int | None = None
 
 
 @dataclass(frozen=True)

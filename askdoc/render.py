@@ -65,7 +65,10 @@ def one_line(text: str) -> str:
 
 
 def sentence_dict(s: Sentence) -> dict:
-    return {"text": s.text, "source": s.source, "line": s.line, "start": s.start, "end": s.end}
+    d = {"text": s.text, "source": s.source, "line": s.line, "start": s.start, "end": s.end}
+    if s.page is not None:  # PDF sentences only
+        d["page"] = s.page
+    return d
 
 
 def evidence_dict(e: Evidence) -> dict:
@@ -137,7 +140,8 @@ def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
 
 
 def _where(s: Sentence) -> str:
-    return f"{escaped_line(s.source)}:{s.line}"  # a newline in a file name shows escaped
+    page = f" (page {s.page})" if s.page is not None else ""
+    return f"{escaped_line(s.source)}:{s.line}{page}"  # a newline in a file name shows escaped
 
 
 # ---------------------------------------------------------------- Rich

@@ -118,7 +118,7 @@ def test_an_abstention_in_json_says_abstained(cli):
         (["ask", QUESTION, "/no/such/file.txt"], b"", "no such file"),
         (["ask", ""], b"", "question is empty"),
         (["ask", "   "], b"", "question is empty"),
-        (["ask", QUESTION, "-"], b"PK\x03\x04\x00\x00binary", "not a text file"),
+        (["ask", QUESTION, "-"], b"\x7fELF\x02\x01\x00\x00binary", "not a text file"),
         (["ask", QUESTION, "-"], b"caf\xe9 latte", "not valid UTF-8"),
         (["ask", QUESTION, "-k", "0"], b"", "--top"),
         (["ask", QUESTION, "--no-such-option"], b"", "No such option"),

@@ -169,7 +169,7 @@ def test_undecodable_bytes_are_an_error_naming_the_file_and_byte_offset(cli):
     r = cli("ask", "heron", str(path))
     assert r.code == 2 and r.stdout == ""
     assert r.stderr == f"askdoc: error: {path}: not valid UTF-8 (byte 0xe9 at byte offset 35); " + (
-        "use --errors replace to read it anyway\n"
+        "use --errors replace to read it anyway, or --encoding NAME\n"
     )
 
 

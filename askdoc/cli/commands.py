@@ -122,6 +122,60 @@ FORMAT_OPTION = typer.Option(
 ERRORS_OPTION = typer.Option(
     Errors.STRICT, "--errors", help="Undecodable bytes: stop with an error, or replace them with U+FFFD."
 )
+GLOB_OPTION = typer.Option(
+    None,
+    "--glob",
+    "-g",
+    metavar="GLOB",
+    help="Read only folder files matching GLOB (repeatable; !GLOB leaves files out), as ripgrep does.",
+    show_default=False,
+)
+TYPE_OPTION = typer.Option(
+    None,
+    "--type",
+    "-t",
+    metavar="TYPE",
+    help="Read only folder files of TYPE (repeatable; see --type-list).",
+    show_default=False,
+)
+TYPE_NOT_OPTION = typer.Option(
+    None, "--type-not", "-T", metavar="TYPE", help="Leave out folder files of TYPE (repeatable).", show_default=False
+)
+ENCODING_OPTION = typer.Option(
+    None,
+    "--encoding",
+    "-E",
+    metavar="NAME",
+    help="Read text in this encoding (latin-1, cp1252, shift_jis ...) instead of UTF-8; a BOM still wins.",
+    show_default=False,
+)
+
+
+def _type_list(value: bool) -> None:
+    if value:
+        from ..ingest.formats import TYPES
+
+        for name, globs in TYPES.items():
+            sys.stdout.write(f"{name}: {', '.join(globs)}\n")
+        sys.stdout.write("(each also compressed: .gz, .bz2, .xz)\n")
+        raise typer.Exit()
+
+
+TYPE_LIST_OPTION = typer.Option(
+    False, "--type-list", help="List the file types askdoc reads, with their globs.", callback=_type_list, is_eager=True
+)
+
+
+def reading_options(
+    globs: list[str] | None, types: list[str] | None, types_not: list[str] | None, encoding: str | None
+):
+    """The options that choose and decode files, checked: (Selection, codec name or None)."""
+    from ..ingest.documents import Selection, check_encoding
+
+    selection = Selection(tuple(globs or ()), tuple(types or ()), tuple(types_not or ()))
+    return selection, check_encoding(encoding) if encoding else None
+
+
 SEMANTIC_OPTION = typer.Option(
     None,
     "--semantic/--no-semantic",
@@ -135,7 +189,8 @@ def ask(
     question: str | None = typer.Argument(None, help="The question (omit it with --batch).", show_default=False),
     paths: list[str] | None = typer.Argument(
         None,
-        help="Files or folders to read (.txt, .md), or - for stdin. Default: the bundled article.",
+        help="Files, folders or http(s) URLs to read (text, Markdown, reST, HTML, PDF, DOCX, ODT, EPUB, "
+        "compressed), or - for stdin. Default: the bundled article.",
         show_default=False,
     ),
     top: int = TOP_OPTION,
@@ -155,6 +210,11 @@ def ask(
     index: Path | None = INDEX_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     quiet: bool = QUIET_OPTION,
+    glob: list[str] | None = GLOB_OPTION,
+    type_: list[str] | None = TYPE_OPTION,
+    type_not: list[str] | None = TYPE_NOT_OPTION,
+    encoding: str | None = ENCODING_OPTION,
+    type_list: bool = TYPE_LIST_OPTION,
 ) -> None:
     from ..render import render
 
@@ -172,7 +232,8 @@ def ask(
     for _, q in questions:
         if not q.strip():
             raise InputError("the question is empty")
-    idx = open_index(paths, index, no_cache, quiet, errors.value, semantic)
+    selection, codec = reading_options(glob, type_, type_not, encoding)
+    idx = open_index(paths, index, no_cache, quiet, errors.value, semantic, selection, codec)
     hint_semantic(idx, quiet)
     answers = idx.ask_many(questions, top=top, context=context, explain=explain)
     fmt = resolve_format(fmt)
@@ -196,6 +257,10 @@ def shell(
     semantic: bool | None = SEMANTIC_OPTION,
     index: Path | None = INDEX_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
+    glob: list[str] | None = GLOB_OPTION,
+    type_: list[str] | None = TYPE_OPTION,
+    type_not: list[str] | None = TYPE_NOT_OPTION,
+    encoding: str | None = ENCODING_OPTION,
 ) -> None:
     """Load documents once, then answer question after question (history, :commands, completion).
 
@@ -205,7 +270,16 @@ def shell(
 
     from .shell import run
 
-    opener = partial(open_index, index=index, no_cache=no_cache, errors=errors.value, semantic=semantic)
+    selection, codec = reading_options(glob, type_, type_not, encoding)
+    opener = partial(
+        open_index,
+        index=index,
+        no_cache=no_cache,
+        errors=errors.value,
+        semantic=semantic,
+        selection=selection,
+        encoding=codec,
+    )
     with stdout_closed_quietly():
         code = run(paths or [], top=top, context=context, fmt=fmt, warn=warn, opener=opener, explain=explain)
     raise typer.Exit(code)
@@ -220,6 +294,11 @@ def index_(
     clear: bool = typer.Option(False, "--clear", help="Remove the saved index of these paths."),
     index: Path | None = INDEX_OPTION,
     quiet: bool = QUIET_OPTION,
+    glob: list[str] | None = GLOB_OPTION,
+    type_: list[str] | None = TYPE_OPTION,
+    type_not: list[str] | None = TYPE_NOT_OPTION,
+    encoding: str | None = ENCODING_OPTION,
+    type_list: bool = TYPE_LIST_OPTION,
 ) -> None:
     """Build (or bring up to date) the saved index of some documents, so later questions answer at once.
 
@@ -252,7 +331,8 @@ def index_(
         for path, count in facts.files:
             sys.stdout.write(f"  {escaped_line(path)}\t{count} sentences\n")
         return
-    idx = open_index(paths, index, quiet=quiet)
+    selection, codec = reading_options(glob, type_, type_not, encoding)
+    idx = open_index(paths, index, quiet=quiet, selection=selection, encoding=codec)
     r = idx.report
     if not quiet:
         sys.stderr.write(

@@ -43,7 +43,7 @@ COMMANDS = {
     "context": ("N", "show N sentences around each hit"),
     "format": ("|".join(FORMATS), "how answers are printed"),
     "explain": ("on|off", "say why each sentence ranked (matched words, scores, answer type)"),
-    "open": ("PATH ...", "load these documents instead; alone: reload the current ones"),
+    "open": ("PATH|URL ...", "load these documents instead; alone: reload the current ones"),
     "sources": ("", "what is loaded"),
     "clear": ("", "clear the screen"),
     "quit": ("", "leave (Ctrl-D does too)"),
@@ -155,9 +155,11 @@ def load(paths: list[str], warn: Warn, opener: Opener | None = None) -> Corpus:
 
 def reload(corpus: Corpus, warn: Warn) -> Corpus:
     """Open the same paths again (only changed files are analysed); a path now gone is dropped."""
+    from ..ingest.fetch import is_url
+
     kept = []
     for p in corpus.paths:
-        if os.path.lexists(p):
+        if is_url(p) or os.path.lexists(p):  # a URL is fetched again
             kept.append(p)
         else:
             warn(f"{p} is gone from disk; dropped")
@@ -311,7 +313,7 @@ class Session:
         self.say(f"explain is now {args[0].lower()}")
 
     def do_open(self, args: list[str]) -> None:
-        paths = [os.path.expanduser(a) for a in args]
+        paths = [a if a.startswith(("http://", "https://")) else os.path.expanduser(a) for a in args]
         with self._busy():
             self.corpus = load(paths, self.warn, self.corpus.opener) if paths else reload(self.corpus, self.warn)
         self.say(describe(self.corpus))

@@ -39,8 +39,12 @@ def open_index(
     quiet: bool = False,
     errors: str = "strict",
     semantic: bool | None = None,
+    selection=None,
+    encoding: str | None = None,
 ):
-    """Index.from_paths with the CLI's warnings and, on a terminal, a progress bar on stderr."""
+    """Index.from_paths with the CLI's warnings and, on a terminal, a progress bar on stderr.
+
+    ``selection`` (a :class:`~askdoc.ingest.documents.Selection`) chooses folders' files."""
     from ..api import Index
 
     bars: list[ProgressBar] = []
@@ -63,6 +67,8 @@ def open_index(
             semantic=semantic,
             note=warn if watched else None,
             embed_progress=embed_bar if watched else None,
+            selection=selection,
+            encoding=encoding,
         )
     finally:
         for bar in bars:  # whatever happened, give the terminal its cursor back

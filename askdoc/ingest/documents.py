@@ -1,10 +1,13 @@
-"""Read the documents a user points at: files, folders (recursively) or ``-`` for stdin.
+"""Read the documents a user points at: files, folders (recursively), URLs or ``-`` for stdin.
 
-Offsets everywhere count characters of the decoded text exactly as read: line endings are
-kept as they are in the file (no newline translation), so ``text[start:end]`` holds for
-``open(path, encoding="utf-8", newline="").read()``. A UTF-8 byte-order mark stays in the
-text as U+FEFF (as Python's "utf-8" codec keeps it); UTF-16 and UTF-32 files need their BOM
-and are decoded without it.
+Each document's bytes go through :func:`formats.extract`, which picks a reader by content and
+name (PDF, DOCX, ODT, EPUB, HTML, Markdown, reST, compressed, plain text). Offsets everywhere
+count characters of the *extracted* text: for plain text that is the decoded file exactly as
+read (no newline translation), so ``text[start:end]`` holds for
+``open(path, encoding="utf-8", newline="").read()``; for other formats it is the text
+``askdoc`` extracted (markup out, paragraphs a blank line apart). A UTF-8 byte-order mark
+stays in the text as U+FEFF (as Python's "utf-8" codec keeps it); UTF-16 and UTF-32 files
+need their BOM and are decoded without it; ``encoding`` reads legacy encodings.
 
 Documents are untrusted: only regular files are ever opened (FIFOs, devices and sockets are
 refused before and after opening, so a swapped-in FIFO cannot hang a read), folders are
@@ -14,10 +17,12 @@ walked without following symlinked folders, and nothing is written anywhere near
 from __future__ import annotations
 
 import codecs
+import fnmatch
 import hashlib
 import os
 import stat
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +30,9 @@ from typing import BinaryIO
 
 from ..errors import InputError
 from ..model import Document
+from .formats import MAX_OUTPUT, TYPE_ALIASES, TYPES, Extracted, extract, page_at, sniff, type_of
 
 BUNDLED_NAME = "us-russia-riyadh-talks.txt"
-TEXT_SUFFIXES = (".txt", ".md")
 STDIN = "-"
 _CHUNK = 1 << 20
 _BOMS = (
@@ -49,13 +54,38 @@ def bundled_article() -> Path:
     raise InputError(f"the bundled article {BUNDLED_NAME} is missing from this installation")
 
 
-def decode(data: bytes, source: str, errors: str = "strict", warn: Warn | None = None) -> str:
-    """Decode UTF-8 (or BOM-marked UTF-16/32); refuse binary data with a message naming the file.
+def check_encoding(name: str) -> str:
+    """The codec a user named with --encoding, or an InputError if Python knows no such codec."""
+    try:
+        info = codecs.lookup(name)
+        "".encode(info.name)
+    except (LookupError, TypeError):
+        raise InputError(f"unknown encoding {name!r} (try latin-1, cp1252, shift_jis, gb18030)") from None
+    return info.name
 
-    With ``errors="replace"``, undecodable bytes become U+FFFD and ``warn`` hears about it.
+
+def _known_codec(name: str | None) -> str | None:
+    """A charset a document declares, if Python has that codec (an unknown one is ignored)."""
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode(
+    data: bytes, source: str, errors: str = "strict", warn: Warn | None = None, encoding: str | None = None
+) -> str:
+    """Decode UTF-8 (or BOM-marked UTF-16/32, or ``encoding``); refuse binary data with a message naming the file.
+
+    A byte-order mark wins over ``encoding``, as in ripgrep. With ``errors="replace"``,
+    undecodable bytes become U+FFFD and ``warn`` hears about it.
     """
-    encoding = _bom_encoding(data)
-    if encoding is None:
+    bom = _bom_encoding(data)
+    if bom is not None:
+        encoding = bom
+    elif encoding is None or encoding == "utf-8":
         encoding = "utf-8"
         nul = data.find(b"\x00")
         if nul != -1:
@@ -65,9 +95,8 @@ def decode(data: bytes, source: str, errors: str = "strict", warn: Warn | None =
     except UnicodeDecodeError as e:
         where = f"byte 0x{data[e.start]:02x} at byte offset {e.start}" if e.start < len(data) else "at the end"
         if errors != "replace":
-            raise InputError(
-                f"{source}: not valid {encoding.upper()} ({where}); use --errors replace to read it anyway"
-            ) from None
+            hint = "--errors replace to read it anyway" + (", or --encoding NAME" if encoding == "utf-8" else "")
+            raise InputError(f"{source}: not valid {encoding.upper()} ({where}); use {hint}") from None
         if warn:
             warn(f"{source}: bytes that are not valid {encoding.upper()} (the first: {where}) were replaced by U+FFFD")
         return data.decode(encoding, errors="replace")
@@ -80,27 +109,89 @@ def _bom_encoding(data: bytes) -> str | None:
 def read_stream(
     stream: BinaryIO | None = None, source: str = "<stdin>", errors: str = "strict", warn: Warn | None = None
 ) -> Document:
-    """Read stdin (or ``stream``) to the end, but stop at the first NUL byte: ``< /dev/zero`` must not eat memory."""
+    """Read stdin (or ``stream``) to the end, but stop at the first NUL byte: ``< /dev/zero`` must not eat memory.
+
+    A PDF, a compressed or a zipped document (told by its first bytes) is read up to
+    MAX_OUTPUT bytes and extracted; text may be Markdown, reST or HTML, told by its content."""
     stream = stream if stream is not None else sys.stdin.buffer
     chunks: list[bytes] = []
     size = 0
     bom: str | None = None
+    binary = False
     while chunk := stream.read(_CHUNK):
         if not chunks:
             bom = _bom_encoding(chunk)
+            binary = sniff(chunk) is not None
+        if binary:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise InputError(f"{source}: more than {MAX_OUTPUT >> 20} MiB; askdoc stops there")
+            continue
         nul = -1 if bom else chunk.find(b"\x00")
         if nul != -1:
             raise InputError(f"{source}: not a text file (NUL byte at byte offset {size + nul})")
         chunks.append(chunk)
         size += len(chunk)
-    return Document(source, decode(b"".join(chunks), source, errors, warn))
+    data = b"".join(chunks)
+    return Document(source, extract(data, "", source, _decoder(source, errors, warn, None)).text)
 
 
-def walk_folder(folder: Path, warn: Warn | None = None) -> Iterator[Path]:
-    """Text files under ``folder`` in a stable order; hidden entries and symlinked folders are skipped.
+def _decoder(source: str, errors: str, warn: Warn | None, encoding: str | None) -> Callable[[bytes, str | None], str]:
+    """How the format readers decode text: the user's --encoding, else what the document declares."""
+    return lambda data, declared: decode(data, source, errors, warn, encoding or _known_codec(declared))
 
-    A subfolder that cannot be listed (permission denied) is skipped with a note to ``warn``.
+
+@dataclass(frozen=True)
+class Selection:
+    """Which files of a folder to read, as ripgrep chooses: ``-g GLOB`` (``!GLOB`` excludes) and
+    ``-t TYPE`` / ``-T TYPE``. Files named on the command line are always read."""
+
+    globs: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    types_not: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in (*self.types, *self.types_not):
+            if TYPE_ALIASES.get(name, name) not in TYPES:
+                raise InputError(f"unknown file type {name!r} (askdoc ask --type-list shows them)")
+
+    @property
+    def key(self) -> str:
+        """What sets this selection apart, for naming its saved index ('' for the default)."""
+        return "\0".join((*self.globs, "|", *self.types, "|", *self.types_not)) if self != Selection() else ""
+
+    def wants(self, relative: str, file_type: str) -> bool:
+        """Is a supported file at ``relative`` (to the folder named) chosen?"""
+        relative = relative.replace(os.sep, "/")
+        if self.types and file_type not in {TYPE_ALIASES.get(t, t) for t in self.types}:
+            return False
+        if file_type in {TYPE_ALIASES.get(t, t) for t in self.types_not}:
+            return False
+        includes = [g for g in self.globs if not g.startswith("!")]
+        if includes and not any(_glob_match(g, relative) for g in includes):
+            return False
+        return not any(_glob_match(g[1:], relative) for g in self.globs if g.startswith("!"))
+
+
+def _glob_match(glob: str, relative: str) -> bool:
+    """ripgrep's rule: a glob without a slash matches the file name at any depth; with one,
+    the path from the folder named (``**`` crosses folders, as ``*`` does here)."""
+    glob = glob.rstrip("/")
+    if "/" not in glob:
+        return fnmatch.fnmatchcase(relative.rsplit("/", 1)[-1], glob)
+    return fnmatch.fnmatchcase(relative, glob.lstrip("/")) or fnmatch.fnmatchcase(relative, glob.replace("**/", ""))
+
+
+def walk_folder(folder: Path, warn: Warn | None = None, selection: Selection | None = None) -> Iterator[Path]:
+    """Files of supported types under ``folder`` in a stable order; hidden entries and symlinked
+    folders are skipped, and so are files ``selection`` leaves out.
+
+    A subfolder that cannot be listed (permission denied) is skipped with a note to ``warn``;
+    files of unsupported types are counted, and ``warn`` hears once how many and which.
     """
+    selection = selection or Selection()
+    unsupported: Counter[str] = Counter()
 
     def unreadable(e: OSError) -> None:
         if warn:
@@ -109,8 +200,21 @@ def walk_folder(folder: Path, warn: Warn | None = None) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(TEXT_SUFFIXES):
-                yield Path(root) / name
+            if name.startswith("."):
+                continue
+            file_type = type_of(name)
+            if file_type is None:
+                suffix = os.path.splitext(name)[1].lower()
+                unsupported[suffix if 1 < len(suffix) <= 12 else "(no extension)"] += 1
+                continue
+            path = Path(root) / name
+            if selection.wants(os.path.relpath(path, folder), file_type):
+                yield path
+    if unsupported and warn:
+        total = sum(unsupported.values())
+        kinds = sorted(unsupported)
+        listed = ", ".join(kinds[:10]) + (f" and {len(kinds) - 10} more" if len(kinds) > 10 else "")
+        warn(f"{folder}: skipped {total:,} file{'s' if total != 1 else ''} of unsupported types: {listed}")
 
 
 @dataclass
@@ -129,6 +233,13 @@ class InputFile:
     text: str | None = None
     named: bool = True
     warned: bool = field(default=False, repr=False, compare=False)  # replaced bytes were reported once
+    encoding: str | None = None  # --encoding: the codec of text formats (None: UTF-8 or a BOM)
+    kind: str = ""  # what the text was extracted as (text, pdf, html ...), once read
+    pages: tuple[int, ...] = ()  # where each page starts in the extracted text (PDF)
+
+    def page_at(self, offset: int) -> int | None:
+        """The page holding character ``offset`` of the extracted text (None: no pages)."""
+        return page_at(self.pages, offset)
 
     def same_file(self, record: dict) -> bool:
         """Does a saved index's record of a file still describe it (same path, size and mtime)?"""
@@ -155,8 +266,32 @@ def text_input(doc: Document) -> InputFile:
     return InputFile(doc.source, None, len(doc.text), text=doc.text)
 
 
-def collect_paths(arg: str, warn: Warn | None = None) -> list[InputFile]:
-    """The files one command-line path stands for: itself, or the text files of a folder."""
+def url_input(url: str, errors: str = "strict", warn: Warn | None = None, encoding: str | None = None) -> InputFile:
+    """A document fetched from an http(s) URL, read now (it is not saved in an index)."""
+    from .fetch import fetch
+
+    got = fetch(url)
+    decoder = _decoder(url, errors, warn, encoding or _known_codec(got.charset))
+    extracted = extract(got.data, got.name, url, decoder, got.kind)
+    entry = InputFile(url, None, len(got.data), text=extracted.text, encoding=encoding)
+    entry.sha256 = hashlib.sha256(got.data).hexdigest()
+    entry.kind, entry.pages = extracted.kind, extracted.pages
+    return entry
+
+
+def collect_paths(
+    arg: str,
+    warn: Warn | None = None,
+    selection: Selection | None = None,
+    encoding: str | None = None,
+    errors: str = "strict",
+) -> list[InputFile]:
+    """The files one command-line argument stands for: itself, a URL's document, or the
+    supported files of a folder (those ``selection`` chooses)."""
+    from .fetch import is_url
+
+    if is_url(arg):
+        return [url_input(arg, errors, warn, encoding)]
     path = Path(arg)
     try:
         is_folder = path.is_dir()
@@ -165,22 +300,41 @@ def collect_paths(arg: str, warn: Warn | None = None) -> list[InputFile]:
     if not is_folder:
         if arg.endswith(("/", os.sep)) and path.exists():  # Path drops the slash; the shell would not
             raise InputError(f"{arg}: not a folder")
-        return [file_input(path, arg)]
+        entry = file_input(path, arg)
+        entry.encoding = encoding
+        return [entry]
     found = []
     root = str(path.resolve())
-    for file in walk_folder(path, warn):
+    for file in walk_folder(path, warn, selection):
         try:
-            found.append(file_input(file, str(file), named=False, resolved=os.path.join(root, file.relative_to(path))))
+            entry = file_input(file, str(file), named=False, resolved=os.path.join(root, file.relative_to(path)))
         except InputError as e:
             if warn:
                 warn(f"skipped {e}")
+            continue
+        entry.encoding = encoding
+        found.append(entry)
     if not found and warn:
-        warn(f"{arg}: no .txt or .md files in this folder")
+        warn(f"{arg}: no file of a type askdoc reads in this folder (askdoc ask --type-list)")
     return found
 
 
+def unique(inputs: list[InputFile]) -> list[InputFile]:
+    """The inputs with each file once (named twice, or named and inside a folder named): the first stays."""
+    seen: set[str] = set()
+    kept = []
+    for entry in inputs:
+        if entry.path is not None:
+            if entry.path in seen:
+                continue
+            seen.add(entry.path)
+        kept.append(entry)
+    return kept
+
+
 def read_text(entry: InputFile, errors: str = "strict", warn: Warn | None = None) -> str:
-    """The decoded text of an input; records its content hash on the entry.
+    """The extracted text of an input; records its content hash (of the raw bytes), what it was
+    read as and its pages on the entry.
 
     The file is opened without blocking and checked again once open: if a FIFO or a device
     was put in its place since it was listed, it is refused, never read.
@@ -198,26 +352,37 @@ def read_text(entry: InputFile, errors: str = "strict", warn: Warn | None = None
     except OSError as e:
         raise InputError(f"{entry.source}: {e.strerror or e}") from None
     entry.sha256 = hashlib.sha256(data).hexdigest()
-    text = decode(data, entry.source, errors, None if entry.warned else warn)
+    extracted: Extracted = extract(
+        data, entry.path, entry.source, _decoder(entry.source, errors, None if entry.warned else warn, entry.encoding)
+    )
     entry.warned = entry.warned or (warn is not None and errors == "replace")
-    return text
+    entry.kind, entry.pages = extracted.kind, extracted.pages
+    return extracted.text
 
 
-def read_documents(paths: list[str], errors: str = "strict", warn: Warn | None = None) -> list[Document]:
+def read_documents(
+    paths: list[str],
+    errors: str = "strict",
+    warn: Warn | None = None,
+    selection: Selection | None = None,
+    encoding: str | None = None,
+) -> list[Document]:
     """Read every path as a Document (no paths: the bundled article). Index.from_paths is the cached route."""
     if not paths:
         return [Document(BUNDLED_NAME, read_text(file_input(bundled_article(), BUNDLED_NAME), errors))]
     docs = []
+    entries: list[InputFile] = []
     for p in paths:
         if p == STDIN:
-            docs.append(read_stream(errors=errors, warn=warn))
-            continue
-        for entry in collect_paths(p, warn):
-            try:
-                docs.append(Document(entry.source, read_text(entry, errors, warn)))
-            except InputError as e:
-                if entry.named:
-                    raise
-                if warn:
-                    warn(f"skipped {e}")
+            entries.append(text_input(read_stream(errors=errors, warn=warn)))
+        else:
+            entries.extend(collect_paths(p, warn, selection, encoding, errors))
+    for entry in unique(entries):
+        try:
+            docs.append(Document(entry.source, read_text(entry, errors, warn)))
+        except InputError as e:
+            if entry.named:
+                raise
+            if warn:
+                warn(f"skipped {e}")
     return docs

@@ -1,0 +1,155 @@
+"""The main content of an HTML or XHTML page, with the standard library's ``html.parser``.
+
+A small rule-based extractor: scripts, styles, navigation, headers, footers, asides, forms
+and anything whose id, class or role names boilerplate (cookie banners, menus, share bars)
+are dropped; when the page marks its main content (``<main>``, ``role="main"``, a single
+``<article>``) only that is kept. Headings stay, each on a line of its own; block elements
+become paragraphs (a blank line apart); entities are decoded. Compared with trafilatura on
+seven real pages (docs/formats.md): it keeps 98-100% of the words trafilatura keeps, adds
+headings and code trafilatura drops, runs about 6x faster, and needs no lxml (+67 MB).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+# Elements whose content a reader of the page never takes for the text.
+_DROP = frozenset(
+    "script style noscript template svg math canvas nav header footer aside form button select "
+    "textarea iframe object embed head dialog menu".split()
+)
+_BLOCKS = frozenset(
+    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table tr "
+    "figure figcaption address hr title caption details summary center".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_BOILERPLATE = re.compile(
+    r"(?:^|[\s_-])(?:cookie|cookies|consent|gdpr|banner|navbar|nav|navheader|navfooter|navigation|menu|sidebar|footer|breadcrumbs?"
+    r"|share|sharing|social|advert|ads?|promo|popup|modal|newsletter|subscribe|skip-link|related|comments?)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_BOILERPLATE_ROLES = frozenset("navigation banner contentinfo complementary search dialog alertdialog menu".split())
+_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in a meta tag within its first 4 KB (as browsers look)."""
+    m = _META_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii") if m else None
+
+
+class _Extractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, bool]] = []  # (text, inside the main content)
+        self._current: list[str] = []
+        self._skip: str | None = None  # the dropped element we are inside
+        self._skip_depth = 0
+        self._main: str | None = None
+        self._main_depth = 0
+        self._pre = 0
+        self._article_depth = 0
+
+    # ------------------------------------------------------------ blocks
+
+    def _flush(self) -> None:
+        text = "".join(self._current)
+        self._current = []
+        if not self._pre:
+            text = _SPACE.sub(" ", text).strip()
+        else:
+            text = text.strip("\n")
+        if text.strip():
+            self.blocks.append((text, self._main is not None))
+
+    # ------------------------------------------------------------ events
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip is not None:
+            if tag == self._skip and tag not in _VOID:
+                self._skip_depth += 1
+            return
+        if tag in _VOID:
+            if tag in ("br", "hr"):
+                self._current.append("\n" if self._pre else " ")
+                if tag == "hr":
+                    self._flush()
+            return
+        inside_content = self._main is not None or self._article_depth > 0
+        if self._dropped(tag, attrs) and not (tag == "header" and inside_content):
+            self._flush()
+            self._skip, self._skip_depth = tag, 1
+            return
+        if tag in _BLOCKS or tag in ("td", "th"):
+            if tag in ("td", "th"):
+                self._current.append(" ")
+            else:
+                self._flush()
+        if tag == "pre":
+            self._pre += 1
+        if tag == "article":
+            self._article_depth += 1
+        if self._main is None and self._is_main(tag, attrs):
+            self._main, self._main_depth = tag, 1
+        elif self._main == tag:
+            self._main_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip is not None:
+            if tag == self._skip:
+                self._skip_depth -= 1
+                if self._skip_depth == 0:
+                    self._skip = None
+            return
+        if tag in _BLOCKS:
+            self._flush()
+        if tag == "pre" and self._pre:
+            self._pre -= 1
+        if tag == "article" and self._article_depth:
+            self._article_depth -= 1
+        if self._main == tag:
+            self._main_depth -= 1
+            if self._main_depth == 0:
+                self._flush()
+                self._main = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip is None:
+            self._current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+    # ------------------------------------------------------------ rules
+
+    @staticmethod
+    def _dropped(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        if tag in _DROP:
+            return True
+        a = {k: (v or "") for k, v in attrs}
+        if "hidden" in a or a.get("aria-hidden", "").lower() == "true":
+            return True
+        if a.get("role", "").lower() in _BOILERPLATE_ROLES:
+            return True
+        if tag in ("html", "body", "main", "article") or a.get("role", "").lower() == "main":
+            return False
+        return bool(_BOILERPLATE.search(a.get("id", "")) or _BOILERPLATE.search(a.get("class", "")))
+
+    @staticmethod
+    def _is_main(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        return tag == "main" or any(k == "role" and (v or "").lower() == "main" for k, v in attrs)
+
+
+def html_to_text(markup: str) -> str:
+    """The page's readable text: one block a paragraph, headings on their own line."""
+    parser = _Extractor()
+    parser.feed(markup)
+    parser.close()
+    blocks = parser.blocks
+    if any(in_main for _, in_main in blocks):
+        blocks = [b for b in blocks if b[1]]
+    return "\n\n".join(text for text, _ in blocks) + ("\n" if blocks else "")
