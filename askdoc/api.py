@@ -34,8 +34,8 @@ from .ingest.documents import (
     bundled_article,
     collect_paths,
     file_input,
-    read_stream,
     read_text,
+    stream_input,
     text_input,
     unique,
 )
@@ -114,7 +114,7 @@ class Index:
             inputs: list[InputFile] = []
             for p in paths:
                 if p == STDIN:
-                    inputs.append(text_input(read_stream(stdin, errors=errors, warn=warn)))
+                    inputs.append(stream_input(stdin, errors=errors, warn=warn))
                 else:
                     inputs.extend(collect_paths(p, warn, selection, encoding, errors))
             inputs = unique(inputs)
@@ -135,8 +135,7 @@ class Index:
             return self
         if index_path is not None and store.foreign(index_path):
             raise InputError(f"{index_path} is not an askdoc index: askdoc will not overwrite it (give another path)")
-        variant = "\0".join(filter(None, [encoding or "", selection.key if selection else ""]))
-        path = index_path or index_file(paths, variant)
+        path = index_path or index_file(paths, index_variant(selection, encoding))
         previous = _load_previous(path, errors, warn)
         built = build(inputs, previous, errors=errors, warn=warn, progress=on_file)
         saved: Path | None = path
@@ -292,9 +291,9 @@ class Index:
         return [(f.source, record["count"]) for f, record in zip(self.files, self.stored.header["files"])]
 
     @staticmethod
-    def info(paths: Sequence[str] = (), index_path: Path | None = None) -> IndexInfo:
+    def info(paths: Sequence[str] = (), index_path: Path | None = None, variant: str = "") -> IndexInfo:
         """What the saved index of ``paths`` (or the one at ``index_path``) holds, without building it."""
-        target = index_path or index_file(paths)
+        target = index_path or index_file(paths, variant)
         try:
             stored = store.load(target)
         except (FileNotFoundError, store.CorruptIndex) as e:
@@ -311,9 +310,9 @@ class Index:
         )
 
     @staticmethod
-    def clear(paths: Sequence[str] = (), index_path: Path | None = None) -> Path:
+    def clear(paths: Sequence[str] = (), index_path: Path | None = None, variant: str = "") -> Path:
         """Remove the saved index of ``paths`` (or the one at ``index_path``, if it is askdoc's)."""
-        target = index_path or index_file(paths)
+        target = index_path or index_file(paths, variant)
         if index_path is not None and store.foreign(target):  # a path the user named: make sure it is ours
             raise InputError(f"{target} is not an askdoc index: askdoc will not remove it")
         try:
@@ -337,6 +336,11 @@ class Index:
 def ask(question: str, paths: Iterable[str] = (), top: int = DEFAULT_TOP, context: int = 0) -> Answer:
     """One question about some documents (the bundled article by default)."""
     return Index.from_paths(paths).ask(question, top=top, context=context)
+
+
+def index_variant(selection: Selection | None, encoding: str | None) -> str:
+    """What sets apart the saved index of paths read with these options ('' for the defaults)."""
+    return "\0".join(filter(None, [encoding or "", selection.key if selection else ""]))
 
 
 def index_file(paths: Sequence[str], variant: str = "") -> Path:

@@ -78,6 +78,55 @@ def test_html_keeps_headings_and_decodes_entities():
     assert "“We do not know anything about these talks" in doc.text
 
 
+@pytest.mark.parametrize(
+    "page, text",
+    [
+        # a dropped element left open ends with its parent, not with the page
+        ("<div><aside>Related stories <p>More</div><p>The text.</p>", "The text.\n"),
+        ('<p class="share">Share this<p>First.<p>Second.', "First.\n\nSecond.\n"),
+        # <main> marks the content: what is outside it goes, its own header stays
+        (
+            "<p>Site blurb.</p><main><header><h1>Title</h1></header><nav>Menu</nav><p>Body.</p></main>",
+            "Title\n\nBody.\n",
+        ),
+        (
+            "<pre>a\n  b\n</pre><p>x<br>y &amp; z</p><table><tr><td>1<td>2<tr><td>3</table>",
+            "a\n  b\n\nx y & z\n\n1 2\n\n3\n",
+        ),
+        (
+            '<div hidden>Secret</div><div role="navigation">Nav</div><p aria-hidden="true">Icon</p><p>Seen.</p>',
+            "Seen.\n",
+        ),
+    ],
+)
+def test_html_rules(page, text):
+    from askdoc.ingest.formats.html import html_to_text
+
+    assert html_to_text(page) == text
+
+
+@pytest.mark.parametrize(
+    "markdown, text",
+    [
+        ("Some **bold**, *it*, `code_x` and [a link](http://x.org).", "Some bold, it, code_x and a link."),
+        ("snake_case_name and 2*3*4 stay", "snake_case_name and 2*3*4 stay"),
+        ("![a chart](c.png) of <b>sales</b> \\*not emphasis\\*", "a chart of sales *not emphasis*"),
+    ],
+)
+def test_markdown_inline_markup(markdown, text):
+    from askdoc.ingest.formats.markup import markdown_to_text
+
+    assert markdown_to_text(markdown) == text
+
+
+def test_rst_roles_and_directives():
+    from askdoc.ingest.formats.markup import rst_to_text
+
+    source = "See :ref:`the guide <guide>` and `Python <https://python.org>`_, ``x_y``.\n\n"
+    source += ".. image:: a.png\n   :alt: A\n\nEnd::\n"
+    assert rst_to_text(source) == "See the guide and Python, x_y.\n\n\n\n\nEnd:\n"
+
+
 # ---------------------------------------------------------------- folders
 
 
@@ -161,6 +210,19 @@ def test_stdin_takes_binary_formats(cli):
     assert RUBIO in flat(found[0]["text"])
     found = evidence(cli("ask", QUESTION, "-", "-f", "json", stdin=(FORMATS / "article.docx").read_bytes()))
     assert RUBIO in flat(found[0]["text"])
+    found = evidence(cli("ask", QUESTION, "-", "-f", "json", stdin=(FORMATS / "article.pdf").read_bytes()))
+    assert RUBIO in flat(found[0]["text"]) and found[0]["page"] == 1
+
+
+def test_a_chosen_set_of_files_has_a_saved_index_of_its_own(cli, folder):
+    (folder / "backup.tar.gz").write_bytes(gzip.compress(b"not text"))
+    built = cli("index", str(folder), "-g", "*.md")
+    assert built.code == 0 and "indexed 1 files" in built.stderr
+    assert "skipped 3 files of unsupported types: .bin, .png, .tar.gz" in built.stderr
+    info = cli("index", str(folder), "-g", "*.md", "--info")
+    assert info.code == 0 and "files: 1" in info.stdout and "article.md" in info.stdout
+    everything = cli("index", str(folder), "--info")  # the default selection was never indexed
+    assert everything.code == 2
 
 
 # ---------------------------------------------------------------- hostile documents

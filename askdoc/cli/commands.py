@@ -312,18 +312,20 @@ def index_(
 
       askdoc index ~/notes/ --clear         [dim]# remove it[/dim]
     """
-    from ..api import Index
+    from ..api import Index, index_variant
 
     paths = list(paths or [])
     if "-" in paths:
         raise InputError("standard input cannot be indexed for later: it is read once (ask with - instead)")
+    selection, codec = reading_options(glob, type_, type_not, encoding)
+    variant = index_variant(selection, codec)
     if clear:
-        removed = Index.clear(paths, index)
+        removed = Index.clear(paths, index, variant)
         if not quiet:
             sys.stderr.write(f"askdoc: removed {escaped_line(str(removed))}\n")
         return
     if info:
-        facts = Index.info(paths, index)
+        facts = Index.info(paths, index, variant)
         sys.stdout.write(
             f"index: {facts.path}\nsize: {facts.size:,} bytes\n"
             f"files: {len(facts.files)}\nsentences: {facts.sentences:,}\nterms: {facts.terms:,}\n"
@@ -331,7 +333,6 @@ def index_(
         for path, count in facts.files:
             sys.stdout.write(f"  {escaped_line(path)}\t{count} sentences\n")
         return
-    selection, codec = reading_options(glob, type_, type_not, encoding)
     idx = open_index(paths, index, quiet=quiet, selection=selection, encoding=codec)
     r = idx.report
     if not quiet:

@@ -30,7 +30,7 @@ from typing import BinaryIO
 
 from ..errors import InputError
 from ..model import Document
-from .formats import MAX_OUTPUT, TYPE_ALIASES, TYPES, Extracted, extract, page_at, sniff, type_of
+from .formats import COMPRESSED_SUFFIXES, MAX_OUTPUT, TYPE_ALIASES, TYPES, Extracted, extract, page_at, sniff, type_of
 
 BUNDLED_NAME = "us-russia-riyadh-talks.txt"
 STDIN = "-"
@@ -109,6 +109,15 @@ def _bom_encoding(data: bytes) -> str | None:
 def read_stream(
     stream: BinaryIO | None = None, source: str = "<stdin>", errors: str = "strict", warn: Warn | None = None
 ) -> Document:
+    """Read stdin (or ``stream``) as a Document: see :func:`stream_input`."""
+    entry = stream_input(stream, source, errors, warn)
+    assert entry.text is not None
+    return Document(source, entry.text)
+
+
+def stream_input(
+    stream: BinaryIO | None = None, source: str = "<stdin>", errors: str = "strict", warn: Warn | None = None
+) -> InputFile:
     """Read stdin (or ``stream``) to the end, but stop at the first NUL byte: ``< /dev/zero`` must not eat memory.
 
     A PDF, a compressed or a zipped document (told by its first bytes) is read up to
@@ -134,7 +143,10 @@ def read_stream(
         chunks.append(chunk)
         size += len(chunk)
     data = b"".join(chunks)
-    return Document(source, extract(data, "", source, _decoder(source, errors, warn, None)).text)
+    extracted = extract(data, "", source, _decoder(source, errors, warn, None))
+    entry = InputFile(source, None, len(extracted.text), text=extracted.text)
+    entry.kind, entry.pages = extracted.kind, extracted.pages
+    return entry
 
 
 def _decoder(source: str, errors: str, warn: Warn | None, encoding: str | None) -> Callable[[bytes, str | None], str]:
@@ -191,6 +203,7 @@ def walk_folder(folder: Path, warn: Warn | None = None, selection: Selection | N
     files of unsupported types are counted, and ``warn`` hears once how many and which.
     """
     selection = selection or Selection()
+    choosing = selection != Selection()
     unsupported: Counter[str] = Counter()
 
     def unreadable(e: OSError) -> None:
@@ -204,11 +217,12 @@ def walk_folder(folder: Path, warn: Warn | None = None, selection: Selection | N
                 continue
             file_type = type_of(name)
             if file_type is None:
-                suffix = os.path.splitext(name)[1].lower()
+                last = -2 if name.lower().endswith(COMPRESSED_SUFFIXES) else -1  # ".tar.gz", not ".gz"
+                suffix = "".join(Path(name.lower()).suffixes[last:])
                 unsupported[suffix if 1 < len(suffix) <= 12 else "(no extension)"] += 1
                 continue
             path = Path(root) / name
-            if selection.wants(os.path.relpath(path, folder), file_type):
+            if not choosing or selection.wants(os.path.relpath(path, folder), file_type):
                 yield path
     if unsupported and warn:
         total = sum(unsupported.values())

@@ -26,6 +26,7 @@ _MD_CODE = re.compile(r"(`+)(.+?)\1")
 _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])")
 _MD_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -38,6 +39,12 @@ def _md_inline(line: str) -> str:
         return f"\x00{len(codes) - 1}\x00"
 
     line = _MD_CODE.sub(keep_code, line)
+
+    def keep_escaped(m: re.Match[str]) -> str:  # \* is a literal star, never emphasis
+        codes.append(m.group(1))
+        return f"\x00{len(codes) - 1}\x00"
+
+    line = _MD_ESCAPE.sub(keep_escaped, line)
     line = _MD_IMAGE.sub(r"\1", line)
     line = _MD_LINK.sub(r"\1", line)
     line = _MD_AUTOLINK.sub(r"\1", line)
@@ -46,7 +53,6 @@ def _md_inline(line: str) -> str:
         line = _MD_STRONG.sub(r"\2", line)
         line = _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), line)
     line = _MD_STRIKE.sub(r"\1", line)
-    line = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", line)  # backslash escapes
     return re.sub(r"\x00(\d+)\x00", lambda m: codes[int(m.group(1))], line)
 
 
