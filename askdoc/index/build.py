@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..errors import InputError
-from ..ingest.analysis import ANALYSIS_VERSION, Analyzer
+from ..ingest.analysis import ANALYSIS_VERSION, Analyzer, hyphen_words
 from ..ingest.documents import InputFile, read_text
 from ..ingest.sentences import split
 from ..model import BuildReport
@@ -43,8 +43,9 @@ def analyse(text: str, analyzer: Analyzer) -> _Segment:
     if len(text) >= 2**32:  # offsets are stored in 32 bits
         raise InputError("a file of 4 Gi characters or more is too large to index")
     seg = _Segment()
+    words = hyphen_words(text)  # "com-" / "mands" is one word where the document has "commands"
     for sentence in split(text):
-        _add_sentence(seg, analyzer.terms(sentence.text), sentence.start, sentence.end, sentence.line)
+        _add_sentence(seg, analyzer.terms(sentence.text, words), sentence.start, sentence.end, sentence.line)
     return seg
 
 

@@ -16,8 +16,10 @@ breaks, as the offsets do (no newline translation).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..model import Sentence
 
@@ -28,11 +30,12 @@ EXTRA_ABBREVIATIONS = ("e.g", "i.e", "cf", "vs", "viz", "approx", "fig", "figs",
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NON_SPACE = re.compile(r"\S")
-_HARD_END = re.compile(r"[.!?:;][\"'”’)\]]*\s*$")
-_BLOCK_START = re.compile(r"\s*(?:[#>|*+\-•]|\d+[.)]\s)")
+_HARD_END = re.compile(r"[.!?:;。！？｡：；][\"'”’)\]」』）]*\s*$")
 _EDGE_SPACE = "\ufeff\u200b\u200c\u200d\u2060"
 # A wrapped line in prose is rarely shorter than this; headings and list items usually are.
 _WRAPPED_LINE_MIN = 40
+# A heading in capitals is shorter than this; a paragraph in capitals wraps at 70 or so.
+_CAPITALS_LINE_MIN = 60
 _TITLE_SCAN = 1000
 _HEADING_MAX = 120
 # Punkt's time is linear, but NLTK runs its expressions under a 5 s wall-clock limit
@@ -40,6 +43,32 @@ _HEADING_MAX = 120
 MAX_BLOCK = 10_000
 _LAST_SENTENCE_END = re.compile(r".*[.!?][\"'”’)\]]*\s", re.DOTALL)
 _LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+
+# What a line says about the layout (see _Line). A margin is what stands before the text on
+# every line of a block: indentation, e-mail quote marks ("> > "), or the left side of a frame
+# ("*  text   *", "│ text │"), whose right side is cut too. A line of frame characters alone
+# ("*****", "┌────┐", "*        *") ends a block like a blank line and holds no sentence.
+_QUOTE = re.compile(r"(?:>[ \t]*)+")
+_FRAME_SIDES = "*|\u2502\u2503\u2551"  # * | │ ┃ ║
+_FRAME_ONLY = re.compile(r"[\s*\u2500-\u259f]*[*\u2500-\u259f][\s*\u2500-\u259f]*")
+# A rule under a heading ("-----", "=====") stands alone, and so does the line above it.
+_RULE = re.compile(r"([-=_~#])\1{2,}\s*")  # not "...": an ellipsis alone on a line is a sentence
+# A list item: a bullet, or a number, letter or roman numeral closed by "." or ")" ("6.",
+# "1.1.", "a)", "(b)", "(iv)"). Numbers have at most three digits: "1998." is a year ending a
+# sentence wrapped onto its own line. Capital letters take a bracket: "J. R. Tolkien".
+_MARKER = re.compile(
+    r"(?:[-*+•‣◦▪●–]|\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxlcdm]{1,6})[.)]|\((?:[A-Z]|[IVXLCDM]{1,6})\)"
+    r"|[A-Z]\))(?=[ \t]|$)[ \t]*"
+)
+_MARKER_FIRST = "-*+•‣◦▪●–(0123456789"
+_MARKER_MAX = 12  # "(viii)", "10.12.3."
+# A line ending in one of these is cut mid-phrase: not a heading, whatever its capitals.
+_OPEN_END = re.compile(
+    r"(?:[,、，\u2010-]|\b(?:a|an|the|of|by|to|for|in|on|at|as|with|and|or|nor|from|that))\s*$", re.IGNORECASE
+)
+# Sentence ends of Chinese and Japanese, which Punkt does not know (it wants a space after a
+# stop): 。！？, their half-width and small forms, and the closing brackets after them.
+_CJK_END = re.compile(r"[。｡！？︒﹒﹗﹖‼⁇⁈⁉][」』）】〕〉》〗〙〛\"'”’)\]]*")
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +86,9 @@ def _tokenizer():  # -> nltk.tokenize.punkt.PunktSentenceTokenizer (nltk is impo
     return PunktSentenceTokenizer(params)
 
 
-def _nonblank_lines(text: str) -> Iterator[tuple[int, int, bool]]:
-    """(start, end, after_blank) of each line holding more than whitespace (its line break excluded).
+def _nonblank_lines(text: str) -> Iterator[tuple[int, int, int, bool]]:
+    """(start, first, end, after_blank) of each line holding more than whitespace: ``first`` is
+    where its first non-space character is, ``end`` excludes its line break.
 
     Runs of blank lines are jumped in one search, so a million of them cost one scan.
     ``after_blank``: at least one blank line stands between this line and the previous one.
@@ -69,18 +99,115 @@ def _nonblank_lines(text: str) -> Iterator[tuple[int, int, bool]]:
         start = max(text.rfind("\n", pos, first), text.rfind("\r", pos, first)) + 1 or pos
         brk = _LINE_BREAK.search(text, first)
         end, after = (brk.start(), brk.end()) if brk else (len(text), len(text))
-        yield start, end, start > pos
+        yield start, first, end, start > pos
         pos = after
 
 
-def _soft_break(prev: str, nxt: str) -> bool:
-    """Is the line break between two non-blank lines only wrapping inside a sentence?"""
-    if _HARD_END.search(prev) or _BLOCK_START.match(nxt) or _BLOCK_START.match(prev):
+class _Line(NamedTuple):
+    """One non-blank line and its layout: offsets are into the document."""
+
+    start: int  # the line, its line break excluded
+    end: int
+    body: int  # where its text starts: past indentation, quote marks and a frame's left side
+    stop: int  # where its text ends: before trailing space and a frame's right side
+    indent: int  # columns before ``body`` (tabs to 8)
+    hang: int  # columns before the text after a list marker ("(a) |You must"); -1: no marker
+    quote: int  # e-mail quote depth ("> > " is 2)
+    framed: bool  # behind quote marks or in a frame: ``start:body`` and ``stop:end`` are margins
+    kind: str  # "text", "heading" ("# ..."), and two that hold no sentence: "frame" (frame characters
+    # alone: "*****", "┌────┐") and "rule" ("-----" under a heading)
+
+
+_FRAME_CHARS = " \t*" + "".join(map(chr, range(0x2500, 0x25A0)))
+
+
+def _layout(text: str, start: int, first: int, end: int) -> _Line:
+    line = text[start:end]
+    i = first - start
+    if line[i] in _FRAME_CHARS and not line.strip(_FRAME_CHARS):
+        return _Line(start, end, start, end, 0, -1, 0, False, "frame")
+    stop = len(line.rstrip())
+    quote, framed = 0, False
+    if line[i] == ">":
+        m = _QUOTE.match(line, i)
+        assert m is not None
+        quote, i, framed = m.group().count(">"), m.end(), True
+        if i >= stop:  # ">" alone: a blank line of a quoted message
+            return _Line(start, end, start, end, 0, -1, quote, False, "frame")
+    side = line[i]
+    if (
+        side in _FRAME_SIDES
+        and line[i + 1 : i + 2] in (" ", "\t")
+        and stop - i > 2
+        and line[stop - 1] == side
+        and line[stop - 2] in " \t"
+        and (side == "*" or line.count(side, i + 1, stop - 1) == 0)  # "| a | b |" is a table row
+    ):
+        i = len(line) - len(line[i + 1 :].lstrip())
+        stop = len(line[: stop - 1].rstrip())
+        framed = True
+        if i >= stop:
+            return _Line(start, end, start, end, 0, -1, quote, False, "frame")
+    lead = line[:i]
+    indent = len(lead.expandtabs(8)) if "\t" in lead else i
+    kind, hang = "text", -1
+    if line[i] == "#" and (m := re.match(r"#+(?:[ \t]|$)", line[i:])):
+        kind = "heading"
+    elif line[i] in "-=_~#" and _RULE.fullmatch(line, i, stop):
+        kind = "rule"
+    elif (line[i] in _MARKER_FIRST or line[i + 1 : i + 2] in (".", ")") or line[i] in "iIvVxX") and (
+        m := _MARKER.match(line, i, stop)
+    ):
+        hang = indent + m.end() - i
+    return _Line(start, end, start + i, start + stop, indent, hang, quote, framed, kind)
+
+
+def _continues(text: str, prev: _Line, nxt: _Line, prev_first: bool) -> bool:
+    """Does ``nxt`` carry on the sentence of ``prev`` (the line just above it)?
+
+    A new list item, a heading, a rule, a frame line, another quote depth, or a change of
+    indentation that starts a block says no. Indentation may change inside a paragraph in two
+    ways: the hanging indent of a list item ("(a) You must give ..." / "    Derivative Works")
+    and a paragraph's indented first line ("  The licenses for most ..." / "to take away"). A
+    line that starts in lower case starts no block, however indented.
+    """
+    if prev.kind != "text" or nxt.kind != "text" or nxt.quote != prev.quote or nxt.hang >= 0:
         return False
-    first = nxt.lstrip()[:1]
-    if first.islower():
+    if nxt.indent > prev.indent and nxt.indent != prev.hang:
+        if not text[nxt.body].islower() or _looks_like_title(text[prev.body : prev.stop]):
+            return False
+    if nxt.indent < prev.indent and not (prev_first and prev.hang < 0):
+        return False
+    return _soft_break(text[prev.body : prev.stop], text[nxt.body : min(nxt.stop, nxt.body + 40)])
+
+
+def _soft_break(prev: str, nxt: str) -> bool:
+    """Is the line break between two lines of text only wrapping inside a sentence?"""
+    if _HARD_END.search(prev) and not _ends_with_abbreviation(prev):
+        return False
+    if nxt[:1].islower():
         return True
-    return len(prev.strip()) >= _WRAPPED_LINE_MIN and not _looks_like_title(prev)
+    if _columns(prev) < _WRAPPED_LINE_MIN:
+        return False
+    if _OPEN_END.search(prev):  # "... TO THE EXTENT PERMITTED BY" / "APPLICABLE LAW."
+        return True
+    if prev.isupper() and nxt.split()[0].isupper():  # a paragraph in capitals, wrapped
+        return len(prev) >= _CAPITALS_LINE_MIN
+    return not _looks_like_title(prev)
+
+
+def _columns(line: str) -> int:
+    """How wide a line prints: Chinese and Japanese characters take two columns."""
+    if line.isascii():
+        return len(line)
+    head = line[:_TITLE_SCAN]
+    return len(line) + sum(1 for ch in head if ch >= "\u1100" and unicodedata.east_asian_width(ch) in "WF")
+
+
+def _ends_with_abbreviation(line: str) -> bool:
+    """A line ending in "e.g." or "Inc." ends no sentence."""
+    last = line[-_TITLE_SCAN:].rsplit(None, 1)[-1].rstrip("\"'”’)]")
+    return last.endswith(".") and last[:-1].lower().lstrip("(\"'“‘") in _tokenizer()._params.abbrev_types
 
 
 def _looks_like_title(line: str) -> bool:
@@ -101,21 +228,50 @@ def is_heading(sentence: str) -> bool:
     return len(words) >= 2 and _looks_like_title(sentence)
 
 
-def _blocks(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of runs of lines that may hold sentences spanning lines."""
-    block_start = block_end = -1
-    prev = ""
-    for start, end, after_blank in _nonblank_lines(text):
-        line = text[start:end]
-        if block_start >= 0 and not after_blank and _soft_break(prev, line):
-            block_end = end
+class _Block(NamedTuple):
+    start: int
+    end: int
+    margins: list[tuple[int, int]]  # frame sides and quote marks inside the block, blanked for Punkt
+
+
+def _blocks(text: str) -> Iterator[_Block]:
+    """Runs of lines that may hold sentences spanning lines."""
+    start = end = -1  # of the block being gathered; -1: none
+    margins: list[tuple[int, int]] = []
+    prev: _Line | None = None
+    first = False  # ``prev`` is the first line of the block
+    for line_start, line_first, line_end, after_blank in _nonblank_lines(text):
+        line = _layout(text, line_start, line_first, line_end)
+        if line.kind in ("frame", "rule"):
+            if start >= 0:
+                yield _Block(start, end, margins)
+            start, prev = -1, None
+            continue
+        if prev and not after_blank and _continues(text, prev, line, first):
+            end, first = line.stop, False
         else:
-            if block_start >= 0:
-                yield block_start, block_end
-            block_start, block_end = start, end
+            if start >= 0:
+                yield _Block(start, end, margins)
+            start, end, margins, first = line.body, line.stop, [], True
+        if line.framed:  # quote marks or a frame's sides
+            margins += ((line.start, line.body), (line.stop, line.end))
         prev = line
-    if block_start >= 0:
-        yield block_start, block_end
+    if start >= 0:
+        yield _Block(start, end, margins)
+
+
+def _masked(text: str, start: int, end: int, margins: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` with the margins inside it blanked, so offsets stay the same."""
+    parts, pos = [], start
+    for m_start, m_end in margins:
+        m_start, m_end = max(m_start, pos), min(m_end, end)
+        if m_start >= m_end:
+            continue
+        parts.append(text[pos:m_start])
+        parts.append(" " * (m_end - m_start))
+        pos = m_end
+    parts.append(text[pos:end])
+    return "".join(parts)
 
 
 def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -131,9 +287,18 @@ def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _spans(block: str) -> list[tuple[int, int]]:
     try:
-        return list(_tokenizer().span_tokenize(block))
+        spans = list(_tokenizer().span_tokenize(block))
     except TimeoutError:  # nltk.redos gave up on a pathological piece: keep it whole
         return [(0, len(block))]
+    # Punkt takes a clause number for a sentence ("7." / "Limitation of Liability"): it belongs
+    # to what follows it.
+    out: list[tuple[int, int]] = []
+    for span in spans:
+        if out and out[-1][1] - out[-1][0] <= _MARKER_MAX and _MARKER.fullmatch(block, *_trim(block, *out[-1])):
+            out[-1] = (out[-1][0], span[1])
+        else:
+            out.append(span)
+    return out
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -144,16 +309,40 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _cjk_spans(piece: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut Punkt's spans after 。！？, which need no space after them."""
+    if piece.isascii():
+        return spans
+    out = []
+    for start, end in spans:
+        for m in _CJK_END.finditer(piece, start, end):
+            # 「本当？」と彼は聞いた。: a quoted question inside a sentence (と, って: "said")
+            quoted = m.end() - m.start() > 1 and piece[m.end() : m.end() + 1] in ("と", "っ")
+            if m.end() < end and not quoted:
+                out.append((start, m.end()))
+                start = m.end()
+        out.append((start, end))
+    return out
+
+
 def split(text: str, source: str = "") -> list[Sentence]:
-    """Every sentence of ``text`` in order; ``text[s.start:s.end] == s.text`` for each."""
+    """Every sentence of ``text`` in order; ``text[s.start:s.end] == s.text`` for each.
+
+    A sentence may hold the line breaks, indentation and frame sides of the lines it was
+    wrapped over; its ends are trimmed of them.
+    """
     out: list[Sentence] = []
     line, counted = 1, 0  # line breaks are counted up to ``counted`` once, never again
-    for block_start, block_end in _blocks(text):
-        for piece_start, piece_end in _pieces(text, block_start, block_end):
-            for rel_start, rel_end in _spans(text[piece_start:piece_end]):
-                start, end = _trim(text, piece_start + rel_start, piece_start + rel_end)
-                if start == end:
+    for block in _blocks(text):
+        for piece_start, piece_end in _pieces(text, block.start, block.end):
+            piece = text[piece_start:piece_end]
+            if block.margins:
+                piece = _masked(text, piece_start, piece_end, block.margins)
+            for rel_start, rel_end in _cjk_spans(piece, _spans(piece)):
+                rel_start, rel_end = _trim(piece, rel_start, rel_end)
+                if rel_start == rel_end:
                     continue
+                start, end = piece_start + rel_start, piece_start + rel_end
                 line += len(_LINE_BREAK.findall(text, counted, start))
                 counted = start
                 out.append(Sentence(text[start:end], source, line, start, end))
