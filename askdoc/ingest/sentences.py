@@ -15,6 +15,8 @@ breaks, as the offsets do (no newline translation).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -261,9 +263,15 @@ def _blocks(text: str) -> Iterator[_Block]:
 
 
 def _masked(text: str, start: int, end: int, margins: list[tuple[int, int]]) -> str:
-    """``text[start:end]`` with the margins inside it blanked, so offsets stay the same."""
+    """``text[start:end]`` with the margins inside it blanked, so offsets stay the same.
+
+    ``margins`` are sorted and apart; a long block is cut into many pieces, so each piece
+    finds its first margin by bisection, keeping the whole split linear."""
     parts, pos = [], start
-    for m_start, m_end in margins:
+    i = max(bisect.bisect_left(margins, (start,)) - 1, 0)
+    for m_start, m_end in itertools.islice(margins, i, None):
+        if m_start >= end:
+            break
         m_start, m_end = max(m_start, pos), min(m_end, end)
         if m_start >= m_end:
             continue
