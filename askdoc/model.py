@@ -87,6 +87,9 @@ class Answer:
     reason: str | None = None
     # the sentence the short answer was taken from (among the top three, shown or not)
     answer_sentence: Sentence | None = None
+    # how likely the short answer is right (0 to 1), and what that was judged from
+    answer_confidence: float | None = None
+    answer_features: Mapping[str, float] | None = None
 
 
 @dataclass

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from . import tuning
 from .answer import short_answer
-from .answer.abstain import abstain_reason
+from .answer.abstain import abstain_reason, coverage
 from .answer.candidates import Reading
+from .answer.confidence import confidence, features
 from .answer.short_answer import ShortAnswer
 from .answer.type_bonus import AnswerTypeBonus
 from .index.retriever import Hit, Retriever
@@ -93,7 +94,19 @@ def ask(
         return Answer(text, evidence, True, id=id, reason=why)
     if short is None:
         return Answer(text, evidence, False, id=id)
-    return Answer(text, evidence, False, answer=short.text, id=id, answer_sentence=ctx.sentence(short.sid))
+    hits = ranking.hits
+    gap = (hits[0].score - hits[1].score) / hits[0].score if len(hits) > 1 and hits[0].score > 0 else 1.0
+    values = features(short, question.info, coverage(ctx.matched(short.sid), ctx.weights), gap)
+    return Answer(
+        text,
+        evidence,
+        False,
+        answer=short.text,
+        id=id,
+        answer_sentence=ctx.sentence(short.sid),
+        answer_confidence=confidence(values),
+        answer_features=values,
+    )
 
 
 def _verdict(ctx: RankContext, ranking: Ranking, reading: Reading) -> tuple[str | None, ShortAnswer | None]:

@@ -16,6 +16,7 @@ from dataclasses import asdict
 from enum import Enum
 from typing import TYPE_CHECKING, TextIO
 
+from . import tuning
 from .model import Answer, Evidence, Explanation, Sentence
 from .safe_text import escaped_line, inert, json_safe
 
@@ -86,6 +87,7 @@ def answer_dict(a: Answer) -> dict:
         "question": a.question,
         "abstained": a.abstained,
         "answer": a.answer,
+        "answer_confidence": None if a.answer_confidence is None else round(a.answer_confidence, 3),
         "evidence": [evidence_dict(e) for e in a.evidence],
     }
     if a.reason:
@@ -110,6 +112,14 @@ def write_jsonl(answers: list[Answer], out: TextIO) -> None:
 # ---------------------------------------------------------------- plain
 
 
+def shows_answer(a: Answer) -> bool:
+    """Is the short answer shown to a person? Not when askdoc is unsure of it (JSON keeps it,
+    with its ``answer_confidence``, for scripts to decide)."""
+    if not a.answer:
+        return False
+    return a.answer_confidence is None or a.answer_confidence >= tuning.ANSWER_SHOW_CONFIDENCE
+
+
 def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
     """grep-style lines: ``source:line: sentence``; context lines use ``-`` like ``grep -C``.
 
@@ -123,7 +133,8 @@ def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:
         prefix = f"{inert(str(a.id))}\t" if batch else ""
         if a.abstained and (batch or a.evidence):  # first, so no pipe takes what follows for answers
             out.write(f"{prefix}abstained: {one_line(a.reason or 'nothing matches')}\n")
-        elif a.answer and a.evidence:
+        elif shows_answer(a) and a.evidence:
+            assert a.answer is not None
             cited = a.answer_sentence or a.evidence[0].sentence
             out.write(f"{prefix}answer: {one_line(a.answer)} | {_where(cited)}: {one_line(cited.text)}\n")
         grouped = any(e.before or e.after for e in a.evidence)
@@ -152,14 +163,14 @@ CONTEXT_STYLE = "dim"
 BAR_WIDTH = 10
 
 
-def _sentence_text(e: Evidence) -> Text:
+def _sentence_text(e: Evidence, answer: bool = True) -> Text:
     """The sentence with matched words and the short answer styled, built from spans, never markup."""
     from rich.text import Text
 
     raw = e.sentence.text
     # Style spans are cut out of the raw text, so each piece is made inert and one-line on its own.
     marks: list[tuple[int, int, str]] = [(s, t, MATCH_STYLE) for s, t in e.matches]
-    if e.answer_span:
+    if e.answer_span and answer:
         marks.append((*e.answer_span, ANSWER_STYLE))
     cuts = sorted({0, len(raw), *(p for s, t, _ in marks for p in (s, t))})
     text = Text()
@@ -183,14 +194,15 @@ def render_rich(answers: list[Answer], console: Console, batch: bool) -> None:
             console.print(Text(f"No answer in the documents: {a.reason or 'nothing matches'}.", style="bold yellow"))
             if a.evidence:
                 console.print(Text("The closest sentences, for you to judge:", style="yellow"))
-        elif a.answer:
+        elif shows_answer(a):
+            assert a.answer is not None
             console.print(Text.assemble(("Answer: ", "bold"), (one_line(a.answer), "bold green")))
         top = max((e.score for e in a.evidence), default=0.0) or 1.0
         for e in a.evidence:
-            _rich_evidence(console, e, top, dim=a.abstained)
+            _rich_evidence(console, e, top, dim=a.abstained, answer=shows_answer(a))
 
 
-def _rich_evidence(console: Console, e: Evidence, top: float, dim: bool) -> None:
+def _rich_evidence(console: Console, e: Evidence, top: float, dim: bool, answer: bool = True) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
@@ -206,7 +218,7 @@ def _rich_evidence(console: Console, e: Evidence, top: float, dim: bool) -> None
     )
     for s in e.before:
         console.print(Padding(Text(one_line(s.text), style=CONTEXT_STYLE), (0, 0, 0, 4)))
-    sentence = _sentence_text(e)
+    sentence = _sentence_text(e, answer)
     if dim:
         sentence.stylize("dim")
     console.print(Padding(sentence, (0, 0, 0, 4)))

@@ -62,6 +62,25 @@ ANSWER_FIT: dict[str, dict[str, float]] = {
     },
     "yes/no": {},
 }
+# The confidence model's weights (answer.confidence; fitted by tools/fit_confidence.py on SQuAD
+# training articles), and the confidence below which a person is shown no answer line.
+ANSWER_CONFIDENCE: dict[str, float] = {
+    "bias": -3.0747,
+    "candidates": -0.2227,
+    "coverage": 1.0854,
+    "fit": -2.2133,
+    "gap": 2.4628,
+    "margin": 0.5763,
+    "number": 0.5655,
+    "organisation": -0.0796,
+    "person": 0.2133,
+    "place": 0.1124,
+    "rank": 0.2389,
+    "score": 1.4193,
+    "time": 0.7489,
+    "words": 0.6036,
+}
+ANSWER_SHOW_CONFIDENCE = 0.706
 MIN_COVERAGE = 0.12  # abstain below it; largest that abstains on <= 1/1000 of even questions
 MEANING_COVERAGE = 0.5  # with the semantic extra: grid on even (83% off-topic abstained), odd 87%
 MIN_COSINE = 0.3  # same grid

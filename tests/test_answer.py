@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 
 from askdoc import Index
@@ -301,3 +304,30 @@ def test_an_acronym_is_answered_with_the_words_its_letters_begin(question: str, 
     assert analyse_question(question).acronym == acronym
     assert answer.answer == expected
     assert answer.evidence[0].answer_span is not None  # the defining sentence comes first
+
+
+def test_an_unsure_answer_is_kept_for_scripts_but_not_shown_to_people(monkeypatch) -> None:
+    from askdoc.render import Format, render, shows_answer
+
+    answer = Index(HARBOUR).ask("Who chaired the harbour board?")
+    assert answer.answer == "Maria Lopez" and 0.0 < answer.answer_confidence < 1.0
+    for threshold, shown in ((0.0, True), (1.0, False)):
+        monkeypatch.setattr("askdoc.tuning.ANSWER_SHOW_CONFIDENCE", threshold)
+        assert shows_answer(answer) is shown
+        out = io.StringIO()
+        render([answer], Format.plain, out, None)
+        assert out.getvalue().startswith("answer: Maria Lopez") is shown
+        assert "Maria Lopez chaired" in out.getvalue()  # the evidence is there either way
+        out = io.StringIO()
+        render([answer], Format.json, out, None)
+        data = json.loads(out.getvalue())
+        assert data["answer"] == "Maria Lopez" and data["answer_confidence"] == round(answer.answer_confidence, 3)
+
+
+def test_confidence_rises_with_what_makes_an_answer_likely_right() -> None:
+    from askdoc.answer.confidence import confidence
+
+    base = {"fit": 1.0, "score": 2.0, "margin": 1.0, "rank": 0.0, "coverage": 0.5, "gap": 0.1, "person": 1.0}
+    assert confidence({**base, "margin": 3.0}) > confidence(base)  # a clear winner among the candidates
+    assert confidence({**base, "coverage": 1.0}) > confidence(base)  # its sentence matches all the question
+    assert confidence({**base, "gap": 0.8}) > confidence(base)  # its sentence stands well above the next

@@ -396,7 +396,8 @@ def test_a_one_shot_question_from_a_saved_index_imports_neither_nltk_nor_numpy(t
     assert done.stderr.strip().splitlines()[-1] == "[]"
 
 
-def test_the_answer_line_names_the_sentence_the_answer_came_from(cli, tmp_path):
+def test_the_answer_line_names_the_sentence_the_answer_came_from(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("askdoc.tuning.ANSWER_SHOW_CONFIDENCE", 0.0)  # shown however unsure: the line is tested
     doc = tmp_path / "town.txt"
     doc.write_text("People live in the town and people love town life. The town has 12,000 people.", encoding="utf-8")
     first = cli("ask", "How many people live in the town?", str(doc), "-k", "1", "-f", "plain", "--no-semantic")

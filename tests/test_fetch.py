@@ -177,6 +177,6 @@ def test_the_shell_opens_a_url(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"{server}/page" in result.stderr  # :sources lists the URL
     lines = [line.split("\t", 1)[1] for line in result.stdout.splitlines()]  # after the question's number
-    firsts = [line for line in lines if line.startswith("answer")]
-    assert firsts == [f"answer: Marco Rubio | {server}/page:19: {RUBIO}, accompanied by National Security Advisor "
-                      "Mike Waltz and Middle East envoy Steve Witkoff."] * 2  # fmt: skip
+    hits = [line for line in lines if not line.startswith("answer")]  # an answer line shows only when sure
+    assert hits == [f"{server}/page:19: {RUBIO}, accompanied by National Security Advisor "
+                    "Mike Waltz and Middle East envoy Steve Witkoff."] * 2  # fmt: skip

@@ -64,8 +64,7 @@ def f1(prediction: str | None, golds: list[str]) -> float:
     return best
 
 
-def squad(half: str, semantic: bool, off_topic: int) -> dict[str, float]:
-    folder = EVAL / "squad-sample"
+def squad(half: str, semantic: bool, off_topic: int, folder: Path = EVAL / "squad-sample") -> dict[str, float]:
     docs = [json.loads(line) for line in (folder / "docs.jsonl").open()]
     questions = [json.loads(line) for line in (folder / "questions.jsonl").open()]
     chosen = [d for n, d in enumerate(docs) if (n % 2 == 0) == (half == "even")]
@@ -145,6 +144,12 @@ def main() -> None:
     parser.add_argument("name", help="a tuned value in askdoc/tuning.py (TABLE.key for one entry of a table)")
     parser.add_argument("values", nargs="+", type=float)
     parser.add_argument("--half", choices=("even", "odd"), default="even")
+    parser.add_argument(
+        "--squad-dir",
+        type=Path,
+        default=EVAL / "squad-sample",
+        help="another set in its format (tools/squad_explorer.py)",
+    )
     parser.add_argument("--semantic", action="store_true", help="with the semantic extra (must be installed)")
     parser.add_argument("--set", choices=("squad", "seed"), default="squad", help="which public set")
     parser.add_argument("--off-topic", type=int, default=0, metavar="N", help="also ask N other articles' questions")
@@ -152,7 +157,10 @@ def main() -> None:
     attr, key = resolve(args.name)
     for value in args.values:
         set_value(attr, key, value)
-        result = seed(args.semantic) if args.set == "seed" else squad(args.half, args.semantic, args.off_topic)
+        if args.set == "seed":
+            result = seed(args.semantic)
+        else:
+            result = squad(args.half, args.semantic, args.off_topic, args.squad_dir)
         shown = "  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in result.items())
         where = "seed" if args.set == "seed" else args.half
         print(f"{args.name}={value:g} ({where}): {shown}", flush=True)

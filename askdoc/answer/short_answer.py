@@ -26,6 +26,12 @@ class ShortAnswer:
     text: str
     sid: int
     span: tuple[int, int]
+    # what the choice looked like, for its confidence (see :mod:`.confidence`)
+    rank: int = 0  # the rank index of its sentence among the searched ones
+    fit: float = 0.0  # how well its form fits the asked kind
+    score: float = 0.0  # its candidate score
+    margin: float = 0.0  # by how much it beat the best candidate with other words
+    candidates: int = 1  # fitting candidates in the searched sentences
 
 
 def choose(matched: Sequence[Matched], reading: Reading) -> ShortAnswer | None:
@@ -46,7 +52,26 @@ def choose(matched: Sequence[Matched], reading: Reading) -> ShortAnswer | None:
             text = ", ".join(e.sentence.text[x.start : x.end] for x in (_strip_titles(x, tokens) for x in names))
             first = _strip_titles(names[0], tokens)
             span = (first.start, first.end)
-    return ShortAnswer(" ".join(text.split()), e.sid, span)  # one line, as a wrapped sentence may not be
+    chosen = _words(e, best[1])
+    rivals = [x.score for r, found in enumerate(kept) for x in found if _words(matched[r], x) != chosen]
+    return ShortAnswer(
+        " ".join(text.split()),  # one line, as a wrapped sentence may not be
+        e.sid,
+        span,
+        rank=rank,
+        fit=min((f for x, f in reading.fitting(e) if x is best[1]), default=0.0),
+        score=best[1].score,
+        margin=min(best[1].score - max(rivals), _MARGIN_CAP) if rivals else _MARGIN_CAP,
+        candidates=sum(len(found) for found in kept),
+    )
+
+
+# A margin over no rival at all counts as this much (two ranks' penalty).
+_MARGIN_CAP = 3.0
+
+
+def _words(e: Matched, c: Candidate) -> str:
+    return " ".join(e.sentence.text[c.start : c.end].lower().split())
 
 
 def holds_candidate(matched: Sequence[Matched], reading: Reading) -> bool:
