@@ -127,6 +127,31 @@ def test_rst_roles_and_directives():
     assert rst_to_text(source) == "See the guide and Python, x_y.\n\n\n\n\nEnd:\n"
 
 
+def test_markup_across_lines_goes_and_line_numbers_hold():
+    from askdoc.ingest.formats.markup import markdown_to_text, rst_to_text
+
+    rst = (
+        "The property is a :ref:`semicolon-separated list <CMake\nLanguage Lists>` of groups.\n\n"
+        ".. versionadded:: 3.20\n\nExample::\n\n  keep_ *this* `as is`\n\nBack to **text**.\n"
+    )
+    assert rst_to_text(rst).split("\n") == [
+        "The property is a semicolon-separated list",
+        " of groups.",
+        "",
+        "New in version 3.20.",
+        "",
+        "Example:",
+        "",
+        "  keep_ *this* `as is`",
+        "",
+        "Back to text.",
+        "",
+    ]
+    markdown = "A [link that\nwraps](http://x.org) and **bold\ntext**.\n\n```\n**code** stays\n```\n"
+    expected = ["A link that", "wraps and bold", "text.", "", "", "**code** stays", "", ""]
+    assert markdown_to_text(markdown).split("\n") == expected
+
+
 # ---------------------------------------------------------------- folders
 
 

@@ -3,12 +3,47 @@
 Line for line: each line of the file is one line of the extracted text (lines that are only
 markup, such as code fences, rules and section underlines, become blank), so a sentence's
 line number is its line in the file. Inline markup is unwrapped (``**bold**`` -> bold,
-``[text](url)`` -> text, ``:ref:`text <target>``` -> text); code is kept as text.
+``[text](url)`` -> text, ``:ref:`text <target>``` -> text) a paragraph at a time, since it
+may span lines; where markup that held a line break goes, the break stays. Code is kept as
+text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+# (line without its newline, whether inline markup is read in it): what the block pass yields
+_Line = tuple[str, bool]
+
+
+def _sub(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+    """``pattern.sub``, keeping every line break the replaced markup held (line numbers hold)."""
+
+    def keep_lines(m: re.Match[str]) -> str:
+        out = m.expand(repl) if isinstance(repl, str) else repl(m)
+        lost = m.group(0).count("\n") - out.count("\n")
+        return out + "\n" * lost if lost > 0 else out
+
+    return pattern.sub(keep_lines, text)
+
+
+def _paragraphs(lines: list[_Line], inline: Callable[[str], str]) -> str:
+    """Join the block pass's lines, reading inline markup over each run of text lines at once."""
+    out: list[str] = []
+    run: list[str] = []
+    for line, is_text in lines:
+        if is_text and line.strip():
+            run.append(line)
+            continue
+        if run:
+            out.append(inline("\n".join(run)))
+            run = []
+        out.append(line)
+    if run:
+        out.append(inline("\n".join(run)))
+    return "\n".join(out)
+
 
 # ---------------------------------------------------------------- Markdown
 
@@ -22,52 +57,47 @@ _MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])")
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]+)>")
-_MD_CODE = re.compile(r"(`+)(.+?)\1")
-_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_CODE = re.compile(r"(`+)([\s\S]+?)\1")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)([\s\S]+?)(?<=\S)\1")
 _MD_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])")
-_MD_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_MD_STRIKE = re.compile(r"~~(?=\S)([\s\S]+?)(?<=\S)~~")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
-def _md_inline(line: str) -> str:
-    codes: list[str] = []
+def _md_inline(text: str) -> str:
+    kept: list[str] = []  # code spans and escaped characters: literal, nothing inside is markup
 
-    def keep_code(m: re.Match[str]) -> str:  # code spans are literal: nothing inside is markup
-        codes.append(m.group(2).strip())
-        return f"\x00{len(codes) - 1}\x00"
+    def keep(value: str) -> str:
+        kept.append(value)
+        return f"\x00{len(kept) - 1}\x00"
 
-    line = _MD_CODE.sub(keep_code, line)
-
-    def keep_escaped(m: re.Match[str]) -> str:  # \* is a literal star, never emphasis
-        codes.append(m.group(1))
-        return f"\x00{len(codes) - 1}\x00"
-
-    line = _MD_ESCAPE.sub(keep_escaped, line)
-    line = _MD_IMAGE.sub(r"\1", line)
-    line = _MD_LINK.sub(r"\1", line)
-    line = _MD_AUTOLINK.sub(r"\1", line)
-    line = _HTML_TAG.sub("", line)
+    text = _MD_CODE.sub(lambda m: keep(m.group(2).strip(" ")), text)  # its line breaks go back in below
+    text = _MD_ESCAPE.sub(lambda m: keep(m.group(1)), text)
+    text = _sub(_MD_IMAGE, r"\1", text)
+    text = _sub(_MD_LINK, r"\1", text)
+    text = _sub(_MD_AUTOLINK, r"\1", text)
+    text = _sub(_HTML_TAG, "", text)
     for _ in range(2):  # ***both*** and nested emphasis
-        line = _MD_STRONG.sub(r"\2", line)
-        line = _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), line)
-    line = _MD_STRIKE.sub(r"\1", line)
-    return re.sub(r"\x00(\d+)\x00", lambda m: codes[int(m.group(1))], line)
+        text = _sub(_MD_STRONG, r"\2", text)
+        text = _sub(_MD_EMPHASIS, lambda m: m.group(1) or m.group(2), text)
+    text = _sub(_MD_STRIKE, r"\1", text)
+    return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 
 def markdown_to_text(text: str) -> str:
     """Markdown as the reader sees it rendered, one output line per input line."""
     text = _HTML_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = text.split("\n")
-    out: list[str] = []
+    out: list[_Line] = []
     fence: str | None = None
     front_matter = bool(lines) and lines[0].strip() == "---"
     for number, line in enumerate(lines):
         end = "\r" if line.endswith("\r") else ""
         body = line[:-1] if end else line
         if front_matter:  # YAML front matter: metadata, not text
-            out.append(end)
+            out.append((end, False))
             if number > 0 and body.strip() in ("---", "..."):
                 front_matter = False
             continue
@@ -75,16 +105,16 @@ def markdown_to_text(text: str) -> str:
         if fence is not None:
             if fenced and fenced.group(1)[0] == fence[0] and len(fenced.group(1)) >= len(fence):
                 fence = None
-                out.append(end)
+                out.append((end, False))
             else:
-                out.append(line)  # code is kept as it is
+                out.append((line, False))  # code is kept as it is
             continue
         if fenced:
             fence = fenced.group(1)
-            out.append(end)
+            out.append((end, False))
             continue
         if _MD_RULE.match(body) or _MD_REFERENCE.match(body) or _MD_TABLE_RULE.match(body):
-            out.append(end)
+            out.append((end, False))
             continue
         heading = _MD_HEADING.match(body)
         if heading:
@@ -93,8 +123,8 @@ def markdown_to_text(text: str) -> str:
         body = _MD_BULLET.sub(r"\1-\2", body)
         if body.lstrip().startswith("|") or body.count(" | ") >= 1 and body.rstrip().endswith("|"):
             body = " ".join(cell.strip() for cell in body.strip().strip("|").split("|"))
-        out.append(_md_inline(body) + end)
-    return "\n".join(out)
+        out.append((body + end, True))
+    return _paragraphs(out, _md_inline)
 
 
 # ---------------------------------------------------------------- reStructuredText
@@ -107,8 +137,8 @@ _RST_ROLE = re.compile(r":[\w:+.-]+:`([^`]*)`")
 _RST_ROLE_AFTER = re.compile(r"`([^`]*)`:[\w:+.-]+:")
 _RST_LINK = re.compile(r"`([^`<]*?)\s*<[^>`]*>`__?")
 _RST_REFERENCE = re.compile(r"`([^`]+)`__?")
-_RST_LITERAL = re.compile(r"``(.+?)``")
-_RST_STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
+_RST_LITERAL = re.compile(r"``([\s\S]+?)``")
+_RST_STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)([\s\S]+?)(?<=\S)\*\*(?![\w*])")
 _RST_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 _RST_INTERPRETED = re.compile(r"(?<![\w`])`(?=\S)([^`]+?)(?<=\S)`(?![\w`])")
 _RST_FOOTNOTE = re.compile(r"\s?\[(?:#\w*|\*|\d+|[\w-]+)\]_")
@@ -122,71 +152,91 @@ _TEXT_DIRECTIVES = frozenset(
     "code code-block sourcecode literalinclude parsed-literal glossary centered hlist only line-block "
     "describe function class method attribute data option envvar program cmdoption".split()
 )
+_CODE_DIRECTIVES = frozenset("code code-block sourcecode".split())  # parsed-literal reads inline markup
+_VERSIONED = {
+    "versionadded": "New in version",
+    "versionchanged": "Changed in version",
+    "deprecated": "Deprecated since version",
+}
 # Directives whose argument (after ::) is itself text: a title.
 _TITLED = frozenset("topic sidebar admonition rubric versionadded versionchanged deprecated".split())
 
 
-def _rst_inline(line: str) -> str:
+def _rst_inline(text: str) -> str:
     literals: list[str] = []
 
     def keep(m: re.Match[str]) -> str:
         literals.append(m.group(1))
         return f"\x00{len(literals) - 1}\x00"
 
-    line = _RST_LITERAL.sub(keep, line)
-    line = _RST_ROLE.sub(lambda m: re.sub(r"\s*<[^>]*>$", "", m.group(1)).lstrip("~!"), line)
-    line = _RST_ROLE_AFTER.sub(r"\1", line)
-    line = _RST_LINK.sub(r"\1", line)
-    line = _RST_REFERENCE.sub(r"\1", line)
-    line = _RST_STRONG.sub(r"\1", line)
-    line = _RST_EMPHASIS.sub(r"\1", line)
-    line = _RST_INTERPRETED.sub(r"\1", line)
-    line = _RST_FOOTNOTE.sub("", line)
-    line = _RST_SUBSTITUTION.sub(r"\1", line)
-    line = _RST_WORD_REFERENCE.sub(r"\1", line)
-    if line.rstrip().endswith("::"):  # "Paragraph::" introduces a literal block and reads "Paragraph:"
+    text = _RST_LITERAL.sub(keep, text)  # its line breaks go back in below
+    text = _sub(_RST_ROLE, lambda m: re.sub(r"\s*<[^>]*>$", "", m.group(1)).lstrip("~!"), text)
+    text = _sub(_RST_ROLE_AFTER, r"\1", text)
+    text = _sub(_RST_LINK, r"\1", text)
+    text = _sub(_RST_REFERENCE, r"\1", text)
+    text = _sub(_RST_STRONG, r"\1", text)
+    text = _sub(_RST_EMPHASIS, r"\1", text)
+    text = _sub(_RST_INTERPRETED, r"\1", text)
+    text = _sub(_RST_FOOTNOTE, "", text)
+    text = _sub(_RST_SUBSTITUTION, r"\1", text)
+    text = _sub(_RST_WORD_REFERENCE, r"\1", text)
+    lines = text.split("\n")
+    for i, line in enumerate(lines):  # "Paragraph::" introduces a literal block and reads "Paragraph:"
         stripped = line.rstrip()
-        line = stripped[:-2].rstrip() + (":" if stripped[:-2].strip() else "") + line[len(stripped) :]
-    return re.sub(r"\x00(\d+)\x00", lambda m: literals[int(m.group(1))], line)
+        if stripped.endswith("::"):
+            lines[i] = stripped[:-2].rstrip() + (":" if stripped[:-2].strip() else "") + line[len(stripped) :]
+    return re.sub(r"\x00(\d+)\x00", lambda m: literals[int(m.group(1))], "\n".join(lines))
 
 
 def rst_to_text(text: str) -> str:
     """reStructuredText as a reader sees it rendered, one output line per input line."""
     lines = text.split("\n")
-    out: list[str] = []
+    out: list[_Line] = []
     dropping: int | None = None  # the indentation of a dropped directive or comment
     options: int | None = None  # inside a directive's option list (":maxdepth: 2")
+    literal: int | None = None  # the indentation a literal block ("::", code-block) is deeper than
     for line in lines:
         end = "\r" if line.endswith("\r") else ""
         body = line[:-1] if end else line
         indent = len(body) - len(body.lstrip())
         if dropping is not None:
             if not body.strip() or indent > dropping:
-                out.append(end)
+                out.append((end, False))
                 continue
             dropping = None
         if options is not None:
             if _RST_OPTION.match(body) and indent > options:
-                out.append(end)
+                out.append((end, False))
                 continue
             options = None
+        if literal is not None:
+            if not body.strip() or indent > literal:
+                out.append((line, False))  # code is kept as it is
+                continue
+            literal = None
         if _RST_ADORNMENT.match(body.strip()) and body.strip():
-            out.append(end)
+            out.append((end, False))
             continue
         directive = _RST_DIRECTIVE.match(body)
         if directive:
             name = directive.group(2).split(":")[-1].lower()
             if name in _TEXT_DIRECTIVES:
                 options = indent
+                if name in _CODE_DIRECTIVES:
+                    literal = indent
                 argument = directive.group(3) if name in _TITLED else ""
-                out.append(body[:indent] + _rst_inline(argument) + end)
+                if name in _VERSIONED and argument:  # as Sphinx renders it: "New in version 3.20."
+                    argument = f"{_VERSIONED[name]} {argument.strip()}."
+                out.append((body[:indent] + argument + end, True))
             else:
                 dropping = indent
-                out.append(end)
+                out.append((end, False))
             continue
         if _RST_COMMENT_OR_TARGET.match(body):  # comments, targets (.. _label:), footnote bodies
             dropping = indent
-            out.append(end)
+            out.append((end, False))
             continue
-        out.append(_rst_inline(body) + end)
-    return "\n".join(out)
+        if body.rstrip().endswith("::"):
+            literal = indent
+        out.append((body + end, True))
+    return _paragraphs(out, _rst_inline)
