@@ -64,6 +64,8 @@ def test_pdf_evidence_gives_its_page(cli):
     assert all(isinstance(e["page"], int) for e in found)
     plain = cli("ask", QUESTION, str(FORMATS / "article.pdf"), "-f", "plain", "-k", "1")
     assert "article.pdf:" in plain.stdout and "(page 1): US Secretary of State Marco Rubio" in plain.stdout
+    rich = cli("ask", QUESTION, str(FORMATS / "article.pdf"), "-f", "rich", "-k", "1")
+    assert "article.pdf:" in rich.stdout and "(page 1)" in rich.stdout
 
 
 def test_text_evidence_has_no_page(cli):
