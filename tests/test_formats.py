@@ -353,6 +353,27 @@ def test_xml_entities_are_refused(cli, tmp_path):
     one_line_error(cli("ask", QUESTION, str(tmp_path / "laughs.docx")), "declares XML entities")
 
 
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("stars.md", "**a " * 20_000),  # openers that never close: 21 s when each scanned to the end
+        ("links.md", "[a " * 20_000),
+        ("comments.md", "<!-- " * 20_000),
+        ("heading.md", "#" + " " * 100_000 + "x"),
+        ("stars.rst", "**a `b :ref:`c |d e- " * 5_000),
+        ("nested.html", "<div><article><pre>" * 10_000 + "x" + "</span>" * 10_000 + "</pre></article></div>" * 10_000),
+    ],
+)
+def test_hostile_markup_costs_linear_time(name, text):
+    import time
+
+    from askdoc.ingest.formats import extract
+
+    started = time.monotonic()
+    extract(text.encode(), name, name, lambda data, _: data.decode())
+    assert time.monotonic() - started < 3
+
+
 def test_a_broken_file_in_a_folder_is_skipped_with_a_warning(cli, tmp_path):
     shutil.copy(FORMATS / "article.md", tmp_path / "good.md")
     (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 nothing else")

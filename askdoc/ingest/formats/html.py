@@ -56,6 +56,7 @@ class _Extractor(HTMLParser):
         self.blocks: list[tuple[str, bool]] = []  # (text, inside the main content)
         self._current: list[str] = []
         self._stack: list[str] = []
+        self._open: dict[str, list[int]] = {}  # tag -> the depths where it is open: end tags find it at once
         self._skip: int | None = None  # stack depth of the dropped element we are inside
         self._main: int | None = None  # stack depth of the main content
         self._articles: list[int] = []  # stack depths of open <article>s
@@ -71,15 +72,17 @@ class _Extractor(HTMLParser):
             self.blocks.append((text, self._main is not None))
 
     def _close_to(self, depth: int) -> None:
-        """Close every element open at ``depth`` or deeper."""
-        del self._stack[depth:]
+        """Close every element open at ``depth`` or deeper (each element is closed once: linear in all)."""
+        while len(self._stack) > depth:
+            self._open[self._stack.pop()].pop()
         if self._skip is not None and self._skip >= depth:
             self._skip = None
         if self._main is not None and self._main >= depth:
             self._flush()
             self._main = None
-        self._articles = [a for a in self._articles if a < depth]
-        self._pre = [p for p in self._pre if p < depth]
+        for opened in (self._articles, self._pre):
+            while opened and opened[-1] >= depth:
+                opened.pop()
 
     # ------------------------------------------------------------ events
 
@@ -94,6 +97,7 @@ class _Extractor(HTMLParser):
             self._close_to(len(self._stack) - 1)
         depth = len(self._stack)
         self._stack.append(tag)
+        self._open.setdefault(tag, []).append(depth)
         if self._skip is not None:
             return
         inside_content = self._main is not None or bool(self._articles)
@@ -114,9 +118,9 @@ class _Extractor(HTMLParser):
             self._main = depth
 
     def handle_endtag(self, tag: str) -> None:
-        if tag not in self._stack:
+        if not self._open.get(tag):
             return  # a stray end tag: browsers ignore it
-        depth = len(self._stack) - 1 - self._stack[::-1].index(tag)
+        depth = self._open[tag][-1]
         if self._skip is None and (tag in _BLOCKS or tag in ("td", "th")) and tag not in ("td", "th"):
             self._flush()
         self._close_to(depth)
