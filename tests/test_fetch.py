@@ -71,6 +71,20 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.05)
             except OSError:
                 pass
+        elif path == "/garbage":  # not HTTP at all
+            self.wfile.write(b"HELLO THERE\r\n\r\n")
+        elif path == "/short":  # promises more than it sends, then hangs up
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"Only this much.")
+            self.close_connection = True
+        elif path == "/headers":  # a flood of headers
+            self.send_response(200)
+            for n in range(200):
+                self.send_header(f"X-Flood-{n}", "x")
+            self.end_headers()
         elif path == "/silent":
             time.sleep(3)
         else:
@@ -148,6 +162,11 @@ def test_a_slow_drip_is_cut_at_the_deadline(cli, server, monkeypatch):
     started = time.monotonic()
     one_line_error(cli("ask", QUESTION, server + "/drip"), "still sending after 0.5 s")
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("path", ["/garbage", "/short", "/headers"])
+def test_broken_http_answers_are_one_line(cli, server, path):
+    one_line_error(cli("ask", QUESTION, server + path), server + path)
 
 
 def test_silence_times_out(cli, server, monkeypatch):

@@ -374,6 +374,19 @@ def test_hostile_markup_costs_linear_time(name, text):
     assert time.monotonic() - started < 3
 
 
+def test_deeply_nested_office_xml_is_read_without_recursion(cli, tmp_path):
+    import zipfile
+
+    ns = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    ns += 'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    spans = "<text:span>" * 200_000 + "The US delegation was led by Ada." + "</text:span>" * 200_000
+    with zipfile.ZipFile(tmp_path / "deep.odt", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", f"<office:document-content {ns}><text:p>{spans}</text:p></office:document-content>")
+    found = evidence(cli("ask", QUESTION, str(tmp_path / "deep.odt"), "-f", "json"))
+    assert found[0]["text"] == "The US delegation was led by Ada."
+
+
 def test_a_broken_file_in_a_folder_is_skipped_with_a_warning(cli, tmp_path):
     shutil.copy(FORMATS / "article.md", tmp_path / "good.md")
     (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 nothing else")

@@ -9,6 +9,7 @@ Markdown...), and its charset decodes the text unless ``--encoding`` names one.
 
 from __future__ import annotations
 
+import http.client
 import re
 import time
 import urllib.error
@@ -77,6 +78,9 @@ def fetch(url: str) -> Fetched:
                     raise InputError(f"{url}: more than {MAX_BYTES >> 20} MiB; askdoc stopped reading there")
                 if time.monotonic() - started > DEADLINE:
                     raise InputError(f"{url}: still sending after {DEADLINE:g} s; askdoc stopped reading there")
+            missing = getattr(response, "length", None)  # what Content-Length promised and never came
+            if missing:
+                raise InputError(f"{url}: the answer was cut short ({missing:,} of {size + missing:,} bytes missing)")
             final = response.geturl()
     except urllib.error.HTTPError as e:
         if e.code in (301, 302, 303, 307, 308):
@@ -92,6 +96,8 @@ def fetch(url: str) -> Fetched:
         raise InputError(f"{url}: no answer within {TIMEOUT:g} s") from None
     except (OSError, ValueError) as e:  # a connection reset, a malformed URL or header
         raise InputError(f"{url}: {getattr(e, 'strerror', None) or e}") from None
+    except http.client.HTTPException as e:  # not HTTP, a cut-short body, too many headers
+        raise InputError(f"{url}: a broken HTTP answer ({type(e).__name__}: {e})") from None
     content_type = headers.get_content_type()
     path = urlsplit(final).path
     name = path.rsplit("/", 1)[-1] or "index.html"

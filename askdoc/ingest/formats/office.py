@@ -119,21 +119,35 @@ def _odt(archive: _Archive) -> str:
     return _blocks(blocks)
 
 
-def _odt_text(node: ET.Element) -> str:
-    parts = [node.text or ""]
-    for child in node:
-        if child.tag == f"{_TEXT}s":
-            parts.append(" " * int(child.get(f"{_TEXT}c", "1") or 1))
-        elif child.tag == f"{_TEXT}tab":
+def _odt_text(paragraph: ET.Element) -> str:
+    """A paragraph's text, walked with a stack: spans nested 200,000 deep must not recurse."""
+    parts: list[str] = []
+    stack: list[ET.Element | str] = [paragraph]  # an element to enter, or text (a tail) to add
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        tag = item.tag
+        if tag == f"{_TEXT}s":
+            parts.append(" " * min(_count(item.get(f"{_TEXT}c")), 1000))
+        elif tag == f"{_TEXT}tab":
             parts.append("\t")
-        elif child.tag == f"{_TEXT}line-break":
+        elif tag == f"{_TEXT}line-break":
             parts.append("\n")
-        elif child.tag in (f"{_TEXT}note", f"{_TEXT}p", f"{_TEXT}h"):
-            pass  # a note's own paragraphs are read as blocks of their own
-        else:
-            parts.append(_odt_text(child))
-        parts.append(child.tail or "")
+        elif item is paragraph or tag not in (f"{_TEXT}note", f"{_TEXT}p", f"{_TEXT}h"):
+            parts.append(item.text or "")  # a note's own paragraphs are read as blocks of their own
+            for child in reversed(item):
+                stack.append(child.tail or "")
+                stack.append(child)
     return "".join(parts)
+
+
+def _count(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
 
 
 # ---------------------------------------------------------------- EPUB
