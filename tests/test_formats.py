@@ -68,6 +68,14 @@ def test_pdf_evidence_gives_its_page(cli):
     assert "article.pdf:" in rich.stdout and "(page 1)" in rich.stdout
 
 
+@pytest.mark.parametrize("charset", ["rot13", "utf-16", "no-such-charset", "windows-1252"])
+def test_a_page_that_declares_a_strange_charset_is_still_read(cli, tmp_path, charset):
+    page = f'<html><head><meta charset="{charset}"></head><body><p>The US delegation was led by Zoë.</p></body></html>'
+    (tmp_path / "page.html").write_bytes(page.encode("cp1252" if charset == "windows-1252" else "utf-8"))
+    found = evidence(cli("ask", QUESTION, str(tmp_path / "page.html"), "-f", "json"))
+    assert found[0]["text"] == "The US delegation was led by Zoë."
+
+
 def test_text_evidence_has_no_page(cli):
     found = evidence(cli("ask", QUESTION, str(FORMATS / "article.md"), "-f", "json"))
     assert "page" not in found[0]
@@ -214,8 +222,9 @@ def test_legacy_encodings(cli, tmp_path):
     (tmp_path / "jp.txt").write_bytes("東京タワーの高さは三百三十三メートルです。\n".encode("shift_jis"))
     (doc,) = read_documents([str(tmp_path / "jp.txt")], encoding="shift_jis")
     assert doc.text.startswith("東京タワー")
-    bad = cli("ask", "x", str(tmp_path / "menu.txt"), "-E", "klingon")
-    assert bad.code == 2 and "unknown encoding 'klingon'" in bad.stderr
+    for name in ("klingon", "rot13", "base64"):
+        bad = cli("ask", "x", str(tmp_path / "menu.txt"), "-E", name)
+        assert bad.code == 2 and f"unknown encoding '{name}'" in bad.stderr
 
 
 def test_a_changed_document_is_read_again(cli, tmp_path):
@@ -385,6 +394,22 @@ def test_deeply_nested_office_xml_is_read_without_recursion(cli, tmp_path):
         z.writestr("content.xml", f"<office:document-content {ns}><text:p>{spans}</text:p></office:document-content>")
     found = evidence(cli("ask", QUESTION, str(tmp_path / "deep.odt"), "-f", "json"))
     assert found[0]["text"] == "The US delegation was led by Ada."
+
+
+def test_a_docx_text_box_is_a_block_of_its_own_read_once():
+    import io
+    import zipfile
+
+    from askdoc.ingest.formats.office import read_zip
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    box = "<w:r><w:txbxContent><w:p><w:r><w:t>In a box.</w:t></w:r></w:p></w:txbxContent></w:r>"
+    after = "<w:r><w:t>text.</w:t><w:tab/><w:t>x</w:t><w:br/><w:t>y</w:t></w:r>"
+    body = f"<w:p><w:r><w:t>Outer </w:t></w:r>{box}{after}</w:p>"
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as z:
+        z.writestr("word/document.xml", f'<w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>')
+    assert read_zip(packed.getvalue(), "x.docx").text == "Outer text.\tx\ny\n\nIn a box.\n"
 
 
 def test_a_broken_file_in_a_folder_is_skipped_with_a_warning(cli, tmp_path):

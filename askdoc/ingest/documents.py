@@ -58,9 +58,10 @@ def check_encoding(name: str) -> str:
     """The codec a user named with --encoding, or an InputError if Python knows no such codec."""
     try:
         info = codecs.lookup(name)
-        "".encode(info.name)
-    except (LookupError, TypeError):
-        raise InputError(f"unknown encoding {name!r} (try latin-1, cp1252, shift_jis, gb18030)") from None
+    except LookupError:
+        info = None
+    if info is None or not _is_text_encoding(info):
+        raise InputError(f"unknown encoding {name!r} (try latin-1, cp1252, shift_jis, gb18030)")
     return info.name
 
 
@@ -69,9 +70,15 @@ def _known_codec(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    return info.name if _is_text_encoding(info) else None
+
+
+def _is_text_encoding(info: codecs.CodecInfo) -> bool:
+    """rot13, hex, base64 ... are codecs too, but bytes.decode refuses them."""
+    return bool(getattr(info, "_is_text_encoding", True))
 
 
 def decode(

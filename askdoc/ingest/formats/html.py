@@ -40,7 +40,11 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 def declared_charset(data: bytes) -> str | None:
     """The charset a page declares in a meta tag within its first 4 KB (as browsers look)."""
     m = _META_CHARSET.search(data[:4096])
-    return m.group(1).decode("ascii") if m else None
+    if not m:
+        return None
+    name = m.group(1).decode("ascii").lower()
+    # A page that could be read far enough to find the tag is no UTF-16: browsers take UTF-8.
+    return "utf-8" if name.startswith(("utf-16", "utf16", "utf-32", "utf32")) else name
 
 
 class _Extractor(HTMLParser):

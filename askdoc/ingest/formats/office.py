@@ -96,13 +96,17 @@ def _docx(archive: _Archive) -> str:
     blocks = []
     for paragraph in body.iter(f"{_W}p"):
         parts = []
-        for node in paragraph.iter():
+        stack = [paragraph]  # a stack, not recursion; a paragraph in a text box is a block of its own
+        while stack:
+            node = stack.pop()
             if node.tag == f"{_W}t" and node.text:
                 parts.append(node.text)
             elif node.tag == f"{_W}tab":
                 parts.append("\t")
             elif node.tag in (f"{_W}br", f"{_W}cr"):
                 parts.append("\n")
+            elif node is paragraph or node.tag != f"{_W}p":
+                stack.extend(reversed(node))
         blocks.append("".join(parts))
     return _blocks(blocks)
 
