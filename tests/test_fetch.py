@@ -145,6 +145,11 @@ def test_a_redirect_to_another_scheme_is_refused(cli, server):
     one_line_error(cli("ask", QUESTION, server + "/ftp"), "not an http or https URL")
 
 
+@pytest.mark.parametrize("url", ["http://[::1", "https://exa mple.org/", "http://", "http:///x"])
+def test_malformed_urls_are_one_line(cli, url):
+    one_line_error(cli("ask", QUESTION, url), url)
+
+
 def test_only_http_and_https(cli):
     one_line_error(cli("ask", QUESTION, "file:///etc/passwd"), "only http and https")
     one_line_error(cli("ask", QUESTION, "ftp://127.0.0.1/x.txt"), "only http and https")

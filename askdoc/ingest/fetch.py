@@ -61,7 +61,11 @@ def fetch(url: str) -> Fetched:
     """GET ``url``; every failure (404, timeout, refused, too big) is one InputError line."""
     from .. import __version__
 
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError as e:  # "http://[::1": an unclosed IPv6 address
+        raise InputError(f"{url}: not a valid URL ({e})") from None
+    if scheme not in ("http", "https"):
         raise InputError(f"{url}: askdoc reads only http and https URLs")
     opener = urllib.request.build_opener(_Redirects())
     asked = {"User-Agent": f"askdoc/{__version__}", "Accept-Encoding": "identity"}
@@ -96,6 +100,8 @@ def fetch(url: str) -> Fetched:
         raise InputError(f"{url}: no answer within {TIMEOUT:g} s") from None
     except (OSError, ValueError) as e:  # a connection reset, a malformed URL or header
         raise InputError(f"{url}: {getattr(e, 'strerror', None) or e}") from None
+    except http.client.InvalidURL as e:  # a space or a control character in the host
+        raise InputError(f"{url}: not a valid URL ({e})") from None
     except http.client.HTTPException as e:  # not HTTP, a cut-short body, too many headers
         raise InputError(f"{url}: a broken HTTP answer ({type(e).__name__}: {e})") from None
     content_type = headers.get_content_type()
