@@ -227,18 +227,45 @@ def test_legacy_encodings(cli, tmp_path):
         assert bad.code == 2 and f"unknown encoding '{name}'" in bad.stderr
 
 
-def test_a_changed_document_is_read_again(cli, tmp_path):
+def _docx_saying(text: str) -> bytes:
+    import io
+    import zipfile
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as z:
+        z.writestr(
+            "word/document.xml",
+            f'<w:document xmlns:w="{w}"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>',
+        )
+    return packed.getvalue()
+
+
+def test_a_saved_index_notices_a_changed_document(cli, tmp_path):
+    """The saved index is used (no --no-cache): a changed file is read and analysed again."""
+    import os
+
     target = tmp_path / "doc.docx"
     shutil.copy(FORMATS / "article.docx", target)
     assert RUBIO in flat(evidence(cli("ask", QUESTION, str(target), "-f", "json"))[0]["text"])
-    shutil.copy(FORMATS / "article.odt", target)  # other bytes under the same name
-    target.write_bytes(target.read_bytes())
-    found = evidence(cli("ask", QUESTION, str(target), "-f", "json"))
-    assert RUBIO in flat(found[0]["text"])
-    (tmp_path / "doc.docx").unlink()
-    (tmp_path / "doc.md").write_text("The delegation was led by Ada Lovelace.\n", encoding="utf-8")
-    (tmp_path / "doc.md.gz").write_bytes(gzip.compress(b"The US delegation was led by Grace Hopper.\n"))
-    assert "Grace Hopper" in evidence(cli("ask", QUESTION, str(tmp_path / "doc.md.gz"), "-f", "json"))[0]["text"]
+    target.write_bytes(_docx_saying("The US delegation was led by Grace Hopper."))
+    assert (
+        evidence(cli("ask", QUESTION, str(target), "-f", "json"))[0]["text"]
+        == "The US delegation was led by Grace Hopper."
+    )
+    packed = tmp_path / "doc.md.gz"
+    packed.write_bytes(gzip.compress(b"The US delegation was led by **Ada** Lovelace.\n", mtime=0))
+    assert (
+        evidence(cli("ask", QUESTION, str(packed), "-f", "json"))[0]["text"]
+        == "The US delegation was led by Ada Lovelace."
+    )
+    stamp = packed.stat()
+    packed.write_bytes(gzip.compress(b"The US delegation was led by **Bob** Lovelace.\n", mtime=0))  # same size
+    os.utime(packed, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
+    assert (
+        evidence(cli("ask", QUESTION, str(packed), "-f", "json"))[0]["text"]
+        == "The US delegation was led by Bob Lovelace."
+    )
 
 
 def test_stdin_takes_binary_formats(cli):
