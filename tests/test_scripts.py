@@ -95,3 +95,10 @@ def test_stemming_stays_english():
     analyzer = Analyzer()
     assert analyzer.terms("running talks") == ["run", "talk"]
     assert analyzer.terms("Москва столицы") == ["москва", "столицы"]  # no Russian stemming
+
+
+def test_chinese_characters_count_half_towards_a_sentences_length():
+    from askdoc.ingest.analysis import Analyzer, sentence_length
+
+    terms = Analyzer().terms("Shi Tianze's father was 史秉直.")
+    assert len(terms) == 5 and sentence_length(terms) == 4  # two overlapping pairs, about one word

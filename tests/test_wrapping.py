@@ -247,3 +247,14 @@ def test_a_long_quoted_message_splits_as_fast_as_plain_text():
         assert all(text[s.start : s.end] == s.text for s in sentences)
     plain, quoted = timings
     assert quoted < 4 * plain + 1, timings
+
+
+def test_a_number_wrapped_onto_its_own_line_ends_the_sentence_above_it():
+    # SQuAD's "formula O₂" lost its subscript to a line break: "2." is no list item here
+    text = (
+        "Two atoms of the element bind to form dioxygen, a colorless and odorless diatomic gas with the formula O\n"
+        "2. Diatomic oxygen gas constitutes 20.8% of the Earth's atmosphere."
+    )
+    assert [s.text for s in split(text)][-1] == "Diatomic oxygen gas constitutes 20.8% of the Earth's atmosphere."
+    listed = "The steps are these:\n1. Open the valve.\n2. Close the door."
+    assert [s.text for s in split(listed)][-2:] == ["1. Open the valve.", "2. Close the door."]

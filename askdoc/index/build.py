@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..errors import InputError
-from ..ingest.analysis import ANALYSIS_VERSION, Analyzer, hyphen_words
+from ..ingest.analysis import ANALYSIS_VERSION, Analyzer, hyphen_words, sentence_length
 from ..ingest.documents import InputFile, read_text
 from ..ingest.sentences import split
 from ..model import BuildReport
@@ -61,7 +61,7 @@ def _add_sentence(seg: _Segment, terms: list[str], start: int, end: int, line: i
     seg.start.append(start)
     seg.end.append(end)
     seg.line.append(line)
-    seg.length.append(len(terms))
+    seg.length.append(sentence_length(terms))
 
 
 def from_terms(corpus: Sequence[Sequence[str]]) -> list:

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
 # Bump when analysis or splitting changes what a text is turned into: older indexes rebuild.
-ANALYSIS_VERSION = "5"
+ANALYSIS_VERSION = "6"
 
 # Numbers keep their inner separators ("3.5", "1,000"); other tokens are runs of letters or digits.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+")
@@ -311,3 +311,12 @@ class _KnownWords:
 
 
 terms = Analyzer().terms  # for one-off use (tests, benchmarks); an Index has its own Analyzer
+
+
+def sentence_length(terms: Sequence[str]) -> int:
+    """A sentence's length for BM25: its terms, with Chinese and Japanese character pairs
+    counted half. The pairs overlap (a run of n characters gives n - 1 of them, about n / 2
+    words), so counting each in full would make such text look twice as long as it reads,
+    and a name in Chinese characters would lengthen an English sentence by two words, not one."""
+    pairs = sum(1 for t in terms if _CJK.match(t))
+    return len(terms) - pairs + (pairs + 1) // 2

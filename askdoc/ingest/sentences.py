@@ -173,7 +173,9 @@ def _continues(text: str, prev: _Line, nxt: _Line, prev_first: bool) -> bool:
     and a paragraph's indented first line ("  The licenses for most ..." / "to take away"). A
     line that starts in lower case starts no block, however indented.
     """
-    if prev.kind != "text" or nxt.kind != "text" or nxt.quote != prev.quote or nxt.hang >= 0:
+    if prev.kind != "text" or nxt.kind != "text" or nxt.quote != prev.quote:
+        return False
+    if nxt.hang >= 0 and not _wrapped_number(text, prev, nxt):
         return False
     if nxt.indent > prev.indent and nxt.indent != prev.hang:
         if not text[nxt.body].islower() or _looks_like_title(text[prev.body : prev.stop]):
@@ -181,6 +183,20 @@ def _continues(text: str, prev: _Line, nxt: _Line, prev_first: bool) -> bool:
     if nxt.indent < prev.indent and not (prev_first and prev.hang < 0):
         return False
     return _soft_break(text[prev.body : prev.stop], text[nxt.body : min(nxt.stop, nxt.body + 40)])
+
+
+def _wrapped_number(text: str, prev: _Line, nxt: _Line) -> bool:
+    """Is a number that opens ``nxt`` ("2. Diatomic oxygen ...") the end of a sentence wrapped
+    there ("... with the formula O" / "2."), not a list item? Yes when the line above is long
+    prose at the same indentation, cut mid-phrase: a list item follows a line that ended."""
+    line = text[prev.body : prev.stop]
+    return (
+        text[nxt.body : nxt.body + 1].isdigit()
+        and nxt.indent == prev.indent
+        and prev.hang < 0
+        and _columns(line) >= _WRAPPED_LINE_MIN
+        and not _HARD_END.search(line)
+    )
 
 
 def _soft_break(prev: str, nxt: str) -> bool:
