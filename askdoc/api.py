@@ -161,6 +161,8 @@ class Index:
         self._errors = errors
         self.files = built.inputs  # in the index's order
         self._firsts = [f["first"] for f in stored.header["files"]]
+        for entry, record in zip(self.files, stored.header["files"]):
+            entry.pages = entry.pages or tuple(record.get("pages", ()))  # a reused file is not read again
         self._texts: dict[int, str] = {}  # file number -> text, least recently used first
         self._text_chars = 0
         self.keep_texts = False  # True: never forget a text once read (the shell answers from its copy)
@@ -185,8 +187,8 @@ class Index:
         return bisect_right(self._firsts, sid) - 1
 
     def text_of(self, file_no: int) -> str:
-        """A file's text, read on first use; an error if it changed since it was indexed (the
-        saved offsets would cut the wrong sentences out of it)."""
+        """A file's whole text, read on first use; an error if it changed since it was indexed
+        (the saved offsets would not fit it). Sentences need not read it: see :meth:`sentence`."""
         text = self._texts.get(file_no)
         if text is None:
             entry = self.files[file_no]
@@ -203,10 +205,11 @@ class Index:
         return text
 
     def sentence(self, sid: int) -> Sentence:
+        """Sentence ``sid`` as it was indexed: its text comes from the index, so showing a
+        sentence of a 100 MB file reads its few bytes, and a file edited since cannot shift it."""
         s = self.stored
-        file_no, start, end = self.file_of(sid), s.sent_start[sid], s.sent_end[sid]
-        text, entry = self.text_of(file_no), self.files[file_no]
-        return Sentence(text[start:end], entry.source, s.sent_line[sid], start, end, entry.page_at(start))
+        entry, start, end = self.files[self.file_of(sid)], s.sent_start[sid], s.sent_end[sid]
+        return Sentence(s.sentence_text(sid), entry.source, s.sent_line[sid], start, end, entry.page_at(start))
 
     @property
     def sentences(self) -> list[Sentence]:

@@ -206,12 +206,24 @@ def test_the_cache_keeps_only_the_most_recently_used_indexes(tmp_path, monkeypat
     assert index_file([str(docs[-1])]) in kept and index_file([str(docs[0])]) not in kept
 
 
-def test_a_file_changed_after_indexing_is_reported_not_misquoted(tmp_path):
+def test_a_file_changed_after_indexing_is_quoted_as_indexed_then_reindexed(tmp_path):
+    folder = _folder(tmp_path)
+    index = Index.from_paths([str(folder)])
+    before = index.ask("Where does the otter sleep?").evidence[0].sentence
+    (folder / "a.txt").write_text("Something else entirely now stands in this file.", encoding="utf-8")
+    # The open index quotes the sentence it indexed, exactly: its text is in the index, not re-cut from the file.
+    assert index.ask("Where does the otter sleep?").evidence[0].sentence == before
+    again = Index.from_paths([str(folder)])  # the next open notices the edit and reads the file again
+    assert again.report.analysed == [str(folder / "a.txt")]
+    assert again.ask("What stands in this file?").evidence[0].sentence.text.startswith("Something else")
+
+
+def test_text_of_refuses_a_file_changed_since_indexing(tmp_path):
     folder = _folder(tmp_path)
     index = Index.from_paths([str(folder)])
     (folder / "a.txt").write_text("Something else entirely now stands in this file.", encoding="utf-8")
     with pytest.raises(InputError, match="changed"):
-        index.ask("Where does the otter sleep?")
+        index.text_of(0)
 
 
 def test_quoted_file_texts_are_kept_within_a_budget(tmp_path, monkeypatch):
@@ -222,7 +234,7 @@ def test_quoted_file_texts_are_kept_within_a_budget(tmp_path, monkeypatch):
         (folder / f"f{i}.txt").write_text(f"The otter number {i} sleeps by the long river bank.", encoding="utf-8")
     index = Index.from_paths([str(folder)])
     for i in range(6):
-        assert index.ask(f"Where does otter number {i} sleep?", top=1).evidence[0].sentence.text.startswith("The otter")
+        assert index.text_of(i).startswith("The otter")
     assert 1 <= len(index._texts) <= 2 and index._text_chars <= 100 + 60
 
 
@@ -263,3 +275,27 @@ def test_an_index_read_with_replaced_bytes_is_not_reused_when_reading_strictly(t
     strict = Index.from_paths([str(folder)], warn=notes.append)
     assert any("bad.txt" in n and "skipped" in n for n in notes)
     assert strict.ask("Who serves otters?").evidence[0].sentence.source != str(folder / "bad.txt")
+
+
+def test_a_utf16_crlf_file_quotes_exact_sentences_from_its_saved_index(tmp_path):
+    lines = ["The otter sleeps by the river.", "It wakes at dawn, café open.", "", "Zoë’s heron fishes."]
+    text = "\r\n".join(lines)
+    path = tmp_path / "wide.txt"
+    path.write_bytes(text.encode("utf-16"))  # with its BOM, CRLF line ends
+    Index.from_paths([str(path)])
+    again = Index.from_paths([str(path)])  # answered from the saved index: the file is not read
+    assert again.report.reused == [str(path)]
+    decoded = path.read_bytes().decode("utf-16")  # offsets index the text as decoded, CRLF kept
+    quoted = [again.sentence(i) for i in range(len(again))]
+    assert [s.text for s in quoted] == [line for line in lines if line]
+    assert all(decoded[s.start : s.end] == s.text for s in quoted)
+    assert [s.line for s in quoted] == [1, 2, 4]
+
+
+def test_context_from_a_saved_index_never_reads_past_its_file(tmp_path):
+    folder = _folder(tmp_path)
+    Index.from_paths([str(folder)])
+    index = Index.from_paths([str(folder)])
+    e = index.ask("Where does the otter sleep?", top=1, context=10**6).evidence[0]
+    assert e.sentence.source.endswith("a.txt")
+    assert [s.text for s in e.after] == ["It wakes at dawn."] and e.before == ()

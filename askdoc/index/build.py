@@ -37,19 +37,24 @@ class _Segment:
     end: array = field(default_factory=lambda: array("I"))
     line: array = field(default_factory=lambda: array("I"))
     length: array = field(default_factory=lambda: array("H"))
+    blob: bytearray = field(default_factory=bytearray)  # the sentences' text, UTF-8, back to back
+    text_end: array = field(default_factory=lambda: array("q"))  # where each sentence's text ends in blob
 
 
-def analyse(text: str, analyzer: Analyzer) -> _Segment:
+def analyse(text: str, analyzer: Analyzer, words: frozenset[str] | None = None) -> _Segment:
+    """Split and analyse a text; ``words``: the hyphen words of the whole file, when ``text`` is a chunk of it."""
     if len(text) >= 2**32:  # offsets are stored in 32 bits
         raise InputError("a file of 4 Gi characters or more is too large to index")
     seg = _Segment()
-    words = hyphen_words(text)  # "com-" / "mands" is one word where the document has "commands"
+    if words is None:
+        words = hyphen_words(text)  # "com-" / "mands" is one word where the document has "commands"
     for sentence in split(text):
-        _add_sentence(seg, analyzer.terms(sentence.text, words), sentence.start, sentence.end, sentence.line)
+        terms = analyzer.terms(sentence.text, words)
+        _add_sentence(seg, terms, sentence.start, sentence.end, sentence.line, sentence.text)
     return seg
 
 
-def _add_sentence(seg: _Segment, terms: list[str], start: int, end: int, line: int) -> None:
+def _add_sentence(seg: _Segment, terms: list[str], start: int, end: int, line: int, text: str = "") -> None:
     sid = len(seg.length)
     counts: dict[str, int] = {}
     for t in terms:
@@ -62,6 +67,8 @@ def _add_sentence(seg: _Segment, terms: list[str], start: int, end: int, line: i
     seg.end.append(end)
     seg.line.append(line)
     seg.length.append(sentence_length(terms))
+    seg.blob += text.encode("utf-8", "surrogatepass")
+    seg.text_end.append(len(seg.blob))
 
 
 def from_terms(corpus: Sequence[Sequence[str]]) -> list:
@@ -110,6 +117,11 @@ def build(
         for done, (entry, old) in enumerate(zip(inputs, olds), 1):
             if old and entry.same_file(old[1]):
                 entry.sha256 = old[1]["sha256"]
+                entry.notes = tuple(old[1].get("notes", ()))
+                if warn and not entry.warned:
+                    for text in entry.notes:
+                        warn(text)  # not read this time: what reading it said still holds
+                entry.warned = entry.warned or bool(entry.notes)
                 parts.append((entry, old[0]))
             else:
                 outcome, sha_or_error, notes, segment, stems = next(results)
@@ -125,6 +137,7 @@ def build(
                         progress(done, sentences)
                     continue
                 entry.sha256, entry.warned = sha_or_error, entry.warned or bool(notes)
+                entry.notes = tuple(notes)
                 if outcome == "same":
                     assert old is not None  # "same" answers a file the previous index had
                     parts.append((entry, old[0]))
@@ -238,20 +251,33 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer, error
         old["sent"] = {k: np.frombuffer(getattr(previous, f"sent_{k}"), t) for k, t in _SENT_TYPES.items()}
         old["remap"] = np.full(len(old["sent"]["len"]), -1, np.int64)
     files, sent_parts, post_parts = [], [], []
-    offset = 0
+    # Each part's sentence text, and where each of its sentences ends in it:
+    blobs: list[bytes | bytearray | memoryview] = []
+    ends: list = []
+    offset = text_base = 0
     for entry, part in parts:
+        pages = list(entry.pages)
         if isinstance(part, _Segment):
             count = len(part.length)
             sent_parts.append(
                 {k: np.frombuffer(getattr(part, a), _SENT_TYPES[k]) for k, a in _SEGMENT_SENT.items()} | {"n": count}
             )
             post_parts.append(("fresh", part, offset))
+            blob: bytes | bytearray | memoryview = part.blob
+            end = np.frombuffer(part.text_end, np.int64)
         else:
             assert previous is not None  # only a previous index's files are numbers
             record = previous.header["files"][part]
             first, count = record["first"], record["count"]
+            pages = pages or record.get("pages", [])
             old["remap"][first : first + count] = np.arange(offset, offset + count)
             sent_parts.append({k: v[first : first + count] for k, v in old["sent"].items()} | {"n": count})
+            text_off = np.frombuffer(previous.text_off, np.int64)
+            blob = previous.text_blob[text_off[first] : text_off[first + count]]
+            end = text_off[first + 1 : first + count + 1] - text_off[first]
+        blobs.append(blob)
+        ends.append(end + text_base)
+        text_base += len(blob)
         files.append(
             {
                 "path": entry.path,
@@ -261,6 +287,8 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer, error
                 "sha256": entry.sha256,
                 "first": offset,
                 "count": count,
+                **({"pages": pages} if pages else {}),  # where each page starts (PDF): a sentence's page
+                **({"notes": list(entry.notes)} if entry.notes else {}),
             }
         )
         offset += count
@@ -317,6 +345,8 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer, error
         "words_off": words_off,
         "word_term": np.array([i for _, i in word_items], np.int32),
         **{f"sent_{k}": np.ascontiguousarray(v) for k, v in sent.items()},
+        "text_blob": b"".join(blobs),
+        "text_off": np.concatenate([np.zeros(1, np.int64), *ends]),
     }
     return encode(header, arrays)
 

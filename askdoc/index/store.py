@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 MAGIC = b"ASKDOCIX"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: sentence text in the index (text_blob, text_off); page starts in file records
 _PREFIX = struct.Struct("<8sQI4x")
 _ALIGN = 8
 
@@ -47,6 +47,10 @@ ARRAYS: dict[str, str] = {
     "sent_end": "I",
     "sent_line": "I",
     "sent_len": "H",  # number of terms, for BM25's length normalisation (a sentence is at most 10,000 characters)
+    # Each sentence's text, so that showing one reads its bytes and never decodes its file
+    # (docs/benchmarks.md compares this with byte offsets into the file):
+    "text_blob": "B",  # UTF-8 ("surrogatepass": any str round-trips), back to back
+    "text_off": "q",  # N + 1 offsets into text_blob
 }
 
 
@@ -59,6 +63,11 @@ class StoredIndex:
     header: dict[str, Any]
     arrays: dict[str, memoryview]
     _keepalive: object = None  # the mmap or bytes the memoryviews point into
+
+    def sentence_text(self, sid: int) -> str:
+        """Sentence ``sid``'s text, as it was when indexed: a slice of the map, decoded."""
+        off = self.arrays["text_off"]
+        return self.arrays["text_blob"][off[sid] : off[sid + 1]].tobytes().decode("utf-8", "surrogatepass")
 
     def __getattr__(self, name: str) -> memoryview:
         try:

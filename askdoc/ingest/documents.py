@@ -257,6 +257,7 @@ class InputFile:
     encoding: str | None = None  # --encoding: the codec of text formats (None: UTF-8 or a BOM)
     kind: str = ""  # what the text was extracted as (text, pdf, html ...), once read
     pages: tuple[int, ...] = ()  # where each page starts in the extracted text (PDF)
+    notes: tuple[str, ...] = ()  # what reading it said (bytes replaced ...): said again when its saved index is reused
 
     def page_at(self, offset: int) -> int | None:
         """The page holding character ``offset`` of the extracted text (None: no pages)."""
