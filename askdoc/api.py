@@ -96,6 +96,7 @@ class Index:
         embed_progress: Callable[[int], EmbedProgress] | None = None,
         selection: Selection | None = None,
         encoding: str | None = None,
+        byte_progress: Callable[[int], Callable[[int], None] | None] | None = None,
     ) -> Index:
         """Index files, folders, http(s) URLs or ``-`` (stdin); no paths means the bundled article.
 
@@ -106,6 +107,8 @@ class Index:
         by later calls on the same paths. ``progress(total_files)`` may return a callback that
         building calls as files are done; ``note`` hears of other long waits (a first embedding),
         and ``embed_progress(total_sentences)`` may return a callback for the first embedding.
+        ``byte_progress(size)`` may return a callback that hears the bytes done of one big file
+        (the only path given), which is analysed in chunks.
         """
         from .index.build import build
 
@@ -129,15 +132,16 @@ class Index:
         self._embed_progress = embed_progress
         self.use_semantic = semantic
         on_file = progress(len(inputs)) if progress else None
+        on_bytes = byte_progress if len(inputs) == 1 else None  # one bar at a time: files, or one file's bytes
         if not cache or any(i.path is None for i in inputs):
-            built = build(inputs, errors=errors, warn=warn, progress=on_file)
+            built = build(inputs, errors=errors, warn=warn, progress=on_file, byte_progress=on_bytes)
             self._open(_decoded(built), built, errors, None)
             return self
         if index_path is not None and store.foreign(index_path):
             raise InputError(f"{index_path} is not an askdoc index: askdoc will not overwrite it (give another path)")
         path = index_path or index_file(paths, index_variant(selection, encoding))
         previous = _load_previous(path, errors, warn)
-        built = build(inputs, previous, errors=errors, warn=warn, progress=on_file)
+        built = build(inputs, previous, errors=errors, warn=warn, progress=on_file, byte_progress=on_bytes)
         saved: Path | None = path
         if built.pieces is None:  # the saved index is still exact
             store.touch(path)

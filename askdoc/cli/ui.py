@@ -47,13 +47,19 @@ def open_index(
     ``selection`` (a :class:`~askdoc.ingest.documents.Selection`) chooses folders' files."""
     from ..api import Index
 
-    bars: list[ProgressBar] = []
+    bars: list[ProgressBar | ByteBar] = []
 
     def progress(total: int) -> ProgressBar | None:
         if total < 2:
             return None
-        bars.append(ProgressBar(total))
-        return bars[-1]
+        bar = ProgressBar(total)
+        bars.append(bar)
+        return bar
+
+    def byte_progress(size: int) -> ByteBar:
+        bar = ByteBar(size)
+        bars.append(bar)
+        return bar
 
     watched = not quiet and sys.stderr.isatty()  # a person at a terminal: bars and notes of long waits
     try:
@@ -69,6 +75,7 @@ def open_index(
             embed_progress=embed_bar if watched else None,
             selection=selection,
             encoding=encoding,
+            byte_progress=byte_progress if watched else None,
         )
     finally:
         for bar in bars:  # whatever happened, give the terminal its cursor back
@@ -99,6 +106,31 @@ class ProgressBar:
 
     def __call__(self, done: int, sentences: int = 0) -> None:
         self._bar.update(self._task, completed=done, sentences=sentences)
+
+    def stop(self) -> None:
+        self._bar.stop()
+
+
+class ByteBar:
+    """A Rich progress bar on stderr in bytes, for one big file analysed in chunks."""
+
+    def __init__(self, size: int, label: str = "indexing"):
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(
+            TextColumn(label),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._bar.add_task(label, total=size)
+        self._bar.start()
+
+    def __call__(self, done: int) -> None:
+        self._bar.update(self._task, completed=done)
 
     def stop(self) -> None:
         self._bar.stop()

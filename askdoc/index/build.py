@@ -8,11 +8,12 @@ the on-disk format of :mod:`store` (the in-memory index uses the same bytes).
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..errors import InputError
 from ..ingest.analysis import ANALYSIS_VERSION, Analyzer, hyphen_words, sentence_length
@@ -23,6 +24,8 @@ from .bm25 import params, saturation
 from .store import StoredIndex, encode
 
 Progress = Callable[[int, int], None]  # (files done, sentences so far)
+# For one big file: called with its size in bytes, may return a callback that hears the bytes done.
+ByteProgress = Callable[[int], "Callable[[int], None] | None"]
 
 
 @dataclass
@@ -96,12 +99,13 @@ def build(
     errors: str = "strict",
     warn: Callable[[str], None] | None = None,
     progress: Progress | None = None,
+    byte_progress: ByteProgress | None = None,
 ) -> Built:
     """Encode an index of ``inputs`` (pieces for :func:`store.save`), reusing ``previous`` where it can.
 
     A file named on the command line that cannot be read is an error; one found in a folder is
     skipped (with a note to ``warn``, if given). ``progress(files done, sentences)`` hears of every
-    input, skipped or not."""
+    input, skipped or not; ``byte_progress`` of the bytes of each file big enough to be cut in chunks."""
     report = BuildReport()
     old_files = {f["path"]: (i, f) for i, f in enumerate(previous.header["files"])} if previous else {}
     analyzer = Analyzer()
@@ -113,7 +117,7 @@ def build(
     to_read = [
         (e, old[1]["sha256"] if old else None) for e, old in zip(inputs, olds) if not (old and e.same_file(old[1]))
     ]
-    with _reader(to_read, errors) as results:
+    with _reader(to_read, errors, byte_progress) as results:
         for done, (entry, old) in enumerate(zip(inputs, olds), 1):
             if old and entry.same_file(old[1]):
                 entry.sha256 = old[1]["sha256"]
@@ -193,38 +197,165 @@ def _read_and_analyse(entry: InputFile, old_sha: str | None, errors: str, analyz
 # splitting and analysis take ~35 us a sentence in one process, and files are independent.
 PARALLEL_FROM_BYTES = 4_000_000
 MAX_WORKERS = 4
+# A file this big is cut into chunks of about CHUNK_CHARS at paragraph boundaries, and the
+# chunks are analysed by every worker (or one by one here): a 100 MB log or book uses every
+# core, and what analysis holds at once is a few chunks, not the file.
+SPLIT_FROM_BYTES = 8_000_000
+CHUNK_CHARS = 2_000_000
 
 
 @contextmanager
-def _reader(to_read: list[tuple[InputFile, str | None]], errors: str) -> Iterator[Iterator[tuple]]:
+def _reader(
+    to_read: list[tuple[InputFile, str | None]], errors: str, byte_progress: ByteProgress | None = None
+) -> Iterator[Iterator[tuple]]:
     """The results of :func:`_read_and_analyse` for ``to_read``, in order: from a pool of
-    worker processes when it pays, else one by one here."""
+    worker processes when it pays, else one by one here. Big files are cut in chunks."""
     import multiprocessing
     import os
 
     cores = os.cpu_count() or 1
     size = sum(e.size for e, _ in to_read)
+    big = [e.path is not None and e.size >= SPLIT_FROM_BYTES for e, _ in to_read]
     if (
         cores < 2
-        or len(to_read) < 2
-        or size < PARALLEL_FROM_BYTES
+        or not (any(big) or (len(to_read) >= 2 and size >= PARALLEL_FROM_BYTES))
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         analyzer = Analyzer()
-        yield (_read_and_analyse(e, old, errors, analyzer) for e, old in to_read)
+
+        def here(chunk: str, words: frozenset[str]) -> tuple:
+            return _analyse_chunk(chunk, words, analyzer)
+
+        yield (
+            _read_in_chunks(e, old, errors, here, 1, byte_progress)
+            if is_big
+            else _read_and_analyse(e, old, errors, analyzer)
+            for (e, old), is_big in zip(to_read, big)
+        )
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = min(cores, MAX_WORKERS, len(to_read))
+    workers = min(cores, MAX_WORKERS, max(len(to_read), cores if any(big) else 1))
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker)
+
+    def results() -> Iterator[tuple]:
+        small = {
+            i: pool.submit(_read_and_analyse, e, old, errors)
+            for i, ((e, old), is_big) in enumerate(zip(to_read, big))
+            if not is_big
+        }
+        def submit(chunk: str, words: frozenset[str]) -> object:
+            return pool.submit(_analyse_chunk, chunk, words)
+
+        for i, (e, old) in enumerate(to_read):
+            if big[i]:
+                yield _read_in_chunks(e, old, errors, submit, workers, byte_progress)
+            else:
+                yield small.pop(i).result()
+
     try:
-        entries = [e for e, _ in to_read]
-        yield pool.map(_read_and_analyse, entries, [old for _, old in to_read], [errors] * len(entries), chunksize=2)
+        yield results()
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C or an error: drop what is queued
         raise
     else:
         pool.shutdown()
+
+
+def _analyse_chunk(text: str, words: frozenset[str], analyzer: Analyzer | None = None) -> tuple:
+    """(segment, the stems it added) of one chunk of a big file; runs in a worker process too."""
+    analyzer = analyzer or _analyzer
+    assert analyzer is not None
+    known = len(analyzer.added)
+    segment = analyse(text, analyzer, words)
+    return segment, {w: analyzer.stems[w] for w in analyzer.added[known:]}
+
+
+def _read_in_chunks(
+    entry: InputFile,
+    old_sha: str | None,
+    errors: str,
+    submit: Callable,
+    workers: int,
+    byte_progress: ByteProgress | None,
+) -> tuple:
+    """:func:`_read_and_analyse` for one big file: its text is cut at paragraph boundaries and
+    each chunk analysed apart (``submit(chunk, words)`` returns a future, or the result when run
+    here); the chunks' segments are then joined into the file's. At most twice ``workers``
+    chunks are out at once, so memory holds the text and a few chunks, not a copy of the file."""
+    notes: list[str] = []
+    try:
+        text = read_text(entry, errors, notes.append)
+    except InputError as e:
+        return "error", str(e), notes, None, None
+    if entry.sha256 == old_sha:
+        return "same", entry.sha256, notes, None, None
+    if len(text) >= 2**32:  # offsets are stored in 32 bits
+        raise InputError("a file of 4 Gi characters or more is too large to index")
+    on_bytes = byte_progress(entry.size) if byte_progress else None
+    words = hyphen_words(text)  # of the whole file, as analysing it in one piece would
+    cuts = paragraph_cuts(text, CHUNK_CHARS)
+    out: list[tuple[int, Any]] = []  # (chunk number, future or result), in order
+    joined = _Joined()
+    stems: dict[str, str] = {}
+    for n in range(len(cuts) - 1):
+        out.append((n, submit(text[cuts[n] : cuts[n + 1]], words)))
+        while out and (len(out) > 2 * workers or n == len(cuts) - 2):
+            done, pending = out.pop(0)
+            segment, added = pending.result() if hasattr(pending, "result") else pending
+            stems.update(added)
+            joined.add(segment, text, cuts[done], cuts[done + 1])
+            if on_bytes:
+                on_bytes(entry.size * cuts[done + 1] // max(len(text), 1))
+    return "new", entry.sha256, notes, joined.segment, stems
+
+
+class _Joined:
+    """Chunks' segments joined, in order, into one file's: term ids made common, sentence ids,
+    offsets and line numbers moved by what came before."""
+
+    def __init__(self) -> None:
+        self.segment = _Segment()
+        self._line = 0  # line breaks before the next chunk
+
+    def add(self, part: _Segment, text: str, start: int, end: int) -> None:
+        import numpy as np
+
+        seg = self.segment
+        ids = np.array([seg.vocab.setdefault(t, len(seg.vocab)) for t in part.vocab], np.int32)
+        seg.term.frombytes(ids[np.frombuffer(part.term, np.int32)].tobytes() if len(part.term) else b"")
+        seg.doc.frombytes((np.frombuffer(part.doc, np.int32) + np.int32(len(seg.length))).tobytes())
+        seg.tf.extend(part.tf)
+        seg.start.frombytes((np.frombuffer(part.start, np.uint32) + np.uint32(start)).tobytes())
+        seg.end.frombytes((np.frombuffer(part.end, np.uint32) + np.uint32(start)).tobytes())
+        seg.line.frombytes((np.frombuffer(part.line, np.uint32) + np.uint32(self._line)).tobytes())
+        seg.length.extend(part.length)
+        seg.text_end.frombytes((np.frombuffer(part.text_end, np.int64) + np.int64(len(seg.blob))).tobytes())
+        seg.blob += part.blob
+        # Lines end at \n, \r\n or a lone \r; a cut is at a line's start, never inside a \r\n.
+        self._line += text.count("\n", start, end) + text.count("\r", start, end) - text.count("\r\n", start, end)
+
+
+_BREAK = r"(?:\r\n|\n|\r(?!\n))"
+_BLANK_LINE = re.compile(_BREAK + r"[^\S\r\n]*" + _BREAK)
+_NON_SPACE = re.compile(r"\S")
+
+
+def paragraph_cuts(text: str, size: int) -> list[int]:
+    """Offsets that cut ``text`` into pieces of about ``size`` characters (0 and len(text)
+    included) where :func:`split` gives each piece the sentences it gives the whole: the start
+    of a line after a blank line, where every block of lines starts afresh. A text without a
+    blank line past ``size`` stays one piece."""
+    cuts = [0]
+    while cuts[-1] + size < len(text):
+        blank = _BLANK_LINE.search(text, cuts[-1] + size)
+        nonblank = _NON_SPACE.search(text, blank.end()) if blank else None
+        if blank is None or nonblank is None:
+            break
+        first = nonblank.start()
+        cuts.append(max(text.rfind("\n", blank.end(), first), text.rfind("\r", blank.end(), first)) + 1 or blank.end())
+    cuts.append(len(text))
+    return cuts
 
 
 def _count(part: object, previous: StoredIndex | None) -> int:
