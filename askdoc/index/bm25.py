@@ -181,20 +181,48 @@ class BM25Index:
             left = sum(columns[j].bound for j in order[step + 1 :])
             kth = heapq.nlargest(k, partial.values())[-1]
             if kth > left * (1 + 1e-9) or last:
+                # Only sentences whose best case reaches the k-th partial score can be in the top k.
+                keep = {d: p for d, p in partial.items() if p + left >= kth * (1 - 1e-9)}
+                keep = self._finish_python(columns, order[step + 1 :], keep, taken, left, k)
                 out = {}
-                for d, p in partial.items():
-                    if p + left >= kth * (1 - 1e-9):
-                        s = 0.0
-                        for n, col in enumerate(columns):  # in query order, as rank-bm25 sums
-                            known = taken.get(n)
-                            if known is not None:
-                                s += known.get(d, col.absent)
-                            else:
-                                found = self._value_at(col, d)
-                                s += found[0] if found else col.absent
-                        out[d] = s
+                for d in keep:
+                    s = 0.0
+                    for n, col in enumerate(columns):  # in query order, as rank-bm25 sums
+                        known = taken.get(n)
+                        if known is not None:
+                            s += known.get(d, col.absent)
+                        else:
+                            found = self._value_at(col, d)
+                            s += found[0] if found else col.absent
+                    out[d] = s
                 return out
         return {}
+
+    def _finish_python(
+        self, columns: list[_Column], rest: list[int], keep: dict[int, float], taken: dict, left: float, k: int
+    ) -> dict[int, float]:
+        """:meth:`_finish` in plain Python: the remaining (common) terms are added one at a
+        time for the candidates only, dropping those that can no longer reach the k-th best.
+        A column is read whole when that is cheaper than a binary search per candidate."""
+        for i in rest:
+            if len(keep) <= k:
+                break
+            c = columns[i]
+            size = c.hi - c.lo + sum(hi - lo for _, _, lo, hi, _ in c.related)
+            if len(keep) * 20 > size:
+                whole = taken[i] = self._column_python(c)
+                values = {d: whole.get(d, c.absent) for d in keep}
+            else:
+                values = {}
+                for d in keep:
+                    found = self._value_at(c, d)
+                    values[d] = found[0] if found else c.absent
+                taken[i] = values  # every candidate left from here on has its value
+            left -= c.bound
+            partial = {d: p + (values[d] - c.absent) for d, p in keep.items()}
+            kth = heapq.nlargest(k, partial.values())[-1]
+            keep = {d: p for d, p in partial.items() if p + left >= kth * (1 - 1e-9)}
+        return keep
 
     def _value_at(self, c: _Column, sid: int) -> tuple[float, str] | None:
         """Column ``c``'s value for sentence ``sid`` and the word that gave it; None if neither
