@@ -78,6 +78,8 @@ class BM25Index:
         self._np_arrays: tuple[Any, Any, Any, Any] | None = None
         # dense per-sentence partial scores and marks, reused by every query
         self._scratch: tuple[Any, Any] | None = None
+        self._best: tuple[Any, Any] | None = None  # a column's best value per sentence, and marks
+        self._norm: Any = None  # per sentence, k1(1 - b + b len/avgdl)
         self._ids: dict[str, int] = {}
         self._last_columns: tuple[object, tuple[list[_Column], int]] = (None, ([], 0))
 
@@ -282,25 +284,43 @@ class BM25Index:
         return acc
 
     def _column_extra(self, c: _Column):
-        """(sentence ids, value above ``absent``) of one column: the best of the term and its relatives."""
-        np, post_doc, post_tf, sent_len = self._arrays()
+        """(sentence ids, value above ``absent``) of one column: the best of the term and its relatives.
+
+        A column with related words takes, per sentence, the best of its sources through a dense
+        scratch array (a sort of every posting cost more than the scoring itself)."""
+        np, post_doc, post_tf, _ = self._arrays()
         sources = [(c.lo, c.hi, c.idf, 1.0)] + [(lo, hi, idf, w) for _, w, lo, hi, idf in c.related]
-        ids, values = [], []
-        for lo, hi, idf, weight in sources:
+        sources = [source for source in sources if source[1] > source[0]]
+        if len(sources) == 1:
+            lo, hi, idf, weight = sources[0]
             docs = post_doc[lo:hi]
-            if len(docs):
-                ids.append(docs)
-                values.append(
-                    weight * self._extra(idf, post_tf[lo:hi].astype(np.int64), sent_len[docs].astype(np.int64))
-                )
-        if len(ids) == 1:
-            return ids[0], values[0]
-        ids_all, values_all = np.concatenate(ids), np.concatenate(values)
-        order = np.lexsort((-values_all, ids_all))  # by id, best value first
-        ids_all, values_all = ids_all[order], values_all[order]
-        first = np.ones(len(ids_all), bool)
-        first[1:] = ids_all[1:] != ids_all[:-1]
-        return ids_all[first], values_all[first]
+            return docs, weight * self._extra_at(idf, post_tf[lo:hi], docs)
+        if self._best is None:
+            self._best = (np.zeros(self.size), np.zeros(self.size, bool))
+        best, seen = self._best
+        found = []
+        try:
+            for lo, hi, idf, weight in sources:
+                docs = post_doc[lo:hi]
+                new = docs[~seen[docs]]
+                seen[new] = True
+                best[new] = -np.inf
+                found.append(new)
+                best[docs] = np.maximum(best[docs], weight * self._extra_at(idf, post_tf[lo:hi], docs))
+            ids = np.concatenate(found)
+            return ids, best[ids]
+        finally:
+            for new in found:
+                seen[new] = False
+
+    def _extra_at(self, idf, tf, docs):
+        """:meth:`_extra` for postings (numpy): the same operations, with each sentence's length
+        term k1(1 - b + b len/avgdl) worked out once per index instead of once per posting."""
+        np = self._arrays()[0]
+        if self._norm is None:
+            length = np.frombuffer(self.sent_len, np.uint16).astype(np.int64)
+            self._norm = self.k1 * (1 - self.b + self.b * length / self.avgdl)
+        return idf * ((tf.astype(np.int64) * (self.k1 + 1)) / (self._norm[docs] + tf.astype(np.int64)))
 
     def _top_numpy(self, columns: list[_Column], k: int):
         """Top-k candidates and exact scores, touching as few postings as it can (MaxScore).
