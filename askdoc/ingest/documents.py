@@ -310,10 +310,11 @@ def collect_paths(
 ) -> list[InputFile]:
     """The files one command-line argument stands for: itself, a URL's document, or the
     supported files of a folder (those ``selection`` chooses)."""
-    from .fetch import is_url
+    if "://" in arg:  # every URL has it; a path rarely does, and fetch's imports cost ~15 ms
+        from .fetch import is_url
 
-    if is_url(arg):
-        return [url_input(arg, errors, warn, encoding)]
+        if is_url(arg):
+            return [url_input(arg, errors, warn, encoding)]
     path = Path(arg)
     try:
         is_folder = path.is_dir()
