@@ -217,7 +217,7 @@ class Index:
 
     @property
     def sentences(self) -> list[Sentence]:
-        """Every sentence, in document order (this reads every file: meant for small corpora)."""
+        """Every sentence, in document order (all in memory: meant for small corpora)."""
         if self._sentences is None:
             self._sentences = [self.sentence(i) for i in range(len(self))]
         return self._sentences
