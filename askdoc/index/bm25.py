@@ -300,13 +300,20 @@ class BM25Index:
         best, seen = self._best
         found = []
         try:
-            for lo, hi, idf, weight in sources:
+            for n, (lo, hi, idf, weight) in enumerate(sources):
                 docs = post_doc[lo:hi]
-                new = docs[~seen[docs]]
+                values = weight * self._extra_at(idf, post_tf[lo:hi], docs)
+                if n == 0:  # every sentence is new: no maximum to take
+                    new = docs
+                    best[docs] = values
+                else:
+                    met = seen[docs]
+                    new = docs[~met]
+                    best[new] = values[~met]
+                    again = docs[met]
+                    best[again] = np.maximum(best[again], values[met])
                 seen[new] = True
-                best[new] = -np.inf
                 found.append(new)
-                best[docs] = np.maximum(best[docs], weight * self._extra_at(idf, post_tf[lo:hi], docs))
             ids = np.concatenate(found)
             return ids, best[ids]
         finally:
@@ -320,7 +327,8 @@ class BM25Index:
         if self._norm is None:
             length = np.frombuffer(self.sent_len, np.uint16).astype(np.int64)
             self._norm = self.k1 * (1 - self.b + self.b * length / self.avgdl)
-        return idf * ((tf.astype(np.int64) * (self.k1 + 1)) / (self._norm[docs] + tf.astype(np.int64)))
+        tf = tf.astype(np.int64)
+        return idf * ((tf * (self.k1 + 1)) / (self._norm[docs] + tf))
 
     def _top_numpy(self, columns: list[_Column], k: int):
         """Top-k candidates and exact scores, touching as few postings as it can (MaxScore).
