@@ -80,6 +80,7 @@ class BM25Index:
         self._scratch: tuple[Any, Any] | None = None
         self._best: tuple[Any, Any] | None = None  # a column's best value per sentence, and marks
         self._norm: Any = None  # per sentence, k1(1 - b + b len/avgdl)
+        self._norms: dict[int, float] = {}  # the same per length, for the Python path
         self._ids: dict[str, int] = {}
         self._last_columns: tuple[object, tuple[list[_Column], int]] = (None, ([], 0))
 
@@ -154,14 +155,28 @@ class BM25Index:
         return dict(self.search(query, self.size, related))
 
     def _column_python(self, c: _Column) -> dict[int, float]:
-        """sentence id -> this term's contribution, for the sentences that have it or a relative."""
-        values = {
-            d: self._weight(c.idf, tf, self.sent_len[d])
-            for d, tf in zip(self.post_doc[c.lo : c.hi].tolist(), self.post_tf[c.lo : c.hi].tolist())
-        }
+        """sentence id -> this term's contribution, for the sentences that have it or a relative.
+
+        :meth:`_weight` and :meth:`_extra` written out (the same operations in the same order,
+        so the same floats), with k1(1 - b + b len/avgdl) remembered per length: a one-shot
+        question spends its time here."""
+        k1, b, avgdl, delta, lens, norms = self.k1, self.b, self.avgdl, self.delta, self.sent_len, self._norms
+        k1p = k1 + 1
+        values: dict[int, float] = {}
+        idf = c.idf
+        for d, tf in zip(self.post_doc[c.lo : c.hi].tolist(), self.post_tf[c.lo : c.hi].tolist()):
+            length = lens[d]
+            norm = norms.get(length)
+            if norm is None:
+                norm = norms[length] = k1 * (1 - b + b * length / avgdl)
+            values[d] = idf * (delta + (tf * k1p) / (norm + tf))
         for _, weight, lo, hi, idf in c.related:
             for d, tf in zip(self.post_doc[lo:hi].tolist(), self.post_tf[lo:hi].tolist()):
-                v = c.absent + weight * self._extra(idf, tf, self.sent_len[d])
+                length = lens[d]
+                norm = norms.get(length)
+                if norm is None:
+                    norm = norms[length] = k1 * (1 - b + b * length / avgdl)
+                v = c.absent + weight * (idf * ((tf * k1p) / (norm + tf)))
                 if v > values.get(d, c.absent):
                     values[d] = v
         return values
