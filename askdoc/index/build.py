@@ -244,6 +244,7 @@ def _reader(
             for i, ((e, old), is_big) in enumerate(zip(to_read, big))
             if not is_big
         }
+
         def submit(chunk: str, words: frozenset[str]) -> object:
             return pool.submit(_analyse_chunk, chunk, words)
 
