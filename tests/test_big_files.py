@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import _Stream
@@ -11,6 +12,8 @@ from askdoc.cli import main
 from askdoc.index import build as build_module
 from askdoc.index.build import build, paragraph_cuts
 from askdoc.ingest.documents import file_input
+
+FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
 
 
 def _book(tmp_path, crlf: bool = False):
@@ -82,3 +85,17 @@ def test_a_bar_in_bytes_shows_for_one_big_file_only_on_a_terminal(tmp_path, monk
     else:
         assert _Bar.made == []
     assert "indexing" not in out.value()  # data on stdout, never a bar
+
+
+def test_pdf_pages_survive_files_read_in_worker_processes(tmp_path, monkeypatch):
+    from askdoc import Index
+
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        (folder / name).write_bytes((FORMATS / "article.pdf").read_bytes())
+    monkeypatch.setattr(build_module, "PARALLEL_FROM_BYTES", 1)  # a pool, even for two small files
+    for _ in range(2):  # built, then answered from the saved index
+        index = Index.from_paths([str(folder)])
+        pages = [index.sentence(i).page for i in range(len(index))]
+        assert None not in pages and max(pages) > 1

@@ -128,7 +128,7 @@ def build(
                 entry.warned = entry.warned or bool(entry.notes)
                 parts.append((entry, old[0]))
             else:
-                outcome, sha_or_error, notes, segment, stems = next(results)
+                outcome, sha_or_error, notes, segment, stems, read_as = next(results)
                 for text in notes:
                     if warn:
                         warn(text)
@@ -142,6 +142,7 @@ def build(
                     continue
                 entry.sha256, entry.warned = sha_or_error, entry.warned or bool(notes)
                 entry.notes = tuple(notes)
+                entry.kind, entry.pages = read_as  # read in a worker process, perhaps: its copy learnt them
                 if outcome == "same":
                     assert old is not None  # "same" answers a file the previous index had
                     parts.append((entry, old[0]))
@@ -177,20 +178,21 @@ def _start_worker() -> None:
 def _read_and_analyse(entry: InputFile, old_sha: str | None, errors: str, analyzer: Analyzer | None = None) -> tuple:
     """Read one file and analyse it, unless its content is ``old_sha``'s. Runs in a worker
     process too, so it returns plain data: (outcome, sha256 or error message, notes, segment,
-    the stems this file added to the analyzer's cache), outcome being "new", "same" (content
-    unchanged) or "error". Without ``analyzer``, the worker's own is used."""
+    the stems this file added to the analyzer's cache, (kind, pages) as read), outcome being
+    "new", "same" (content unchanged) or "error". Without ``analyzer``, the worker's own is used."""
     analyzer = analyzer or _analyzer
     assert analyzer is not None
     notes: list[str] = []
     try:
         text = read_text(entry, errors, notes.append)
     except InputError as e:
-        return "error", str(e), notes, None, None
+        return "error", str(e), notes, None, None, None
     if entry.sha256 == old_sha:
-        return "same", entry.sha256, notes, None, None
+        return "same", entry.sha256, notes, None, None, (entry.kind, entry.pages)
     known = len(analyzer.added)
     segment = analyse(text, analyzer)
-    return "new", entry.sha256, notes, segment, {w: analyzer.stems[w] for w in analyzer.added[known:]}
+    stems = {w: analyzer.stems[w] for w in analyzer.added[known:]}
+    return "new", entry.sha256, notes, segment, stems, (entry.kind, entry.pages)
 
 
 # Files are analysed in worker processes when there is this much to read and a core to spare:
@@ -288,9 +290,9 @@ def _read_in_chunks(
     try:
         text = read_text(entry, errors, notes.append)
     except InputError as e:
-        return "error", str(e), notes, None, None
+        return "error", str(e), notes, None, None, None
     if entry.sha256 == old_sha:
-        return "same", entry.sha256, notes, None, None
+        return "same", entry.sha256, notes, None, None, (entry.kind, entry.pages)
     if len(text) >= 2**32:  # offsets are stored in 32 bits
         raise InputError("a file of 4 Gi characters or more is too large to index")
     on_bytes = byte_progress(entry.size) if byte_progress else None
@@ -308,7 +310,7 @@ def _read_in_chunks(
             joined.add(segment, text, cuts[done], cuts[done + 1])
             if on_bytes:
                 on_bytes(entry.size * cuts[done + 1] // max(len(text), 1))
-    return "new", entry.sha256, notes, joined.segment, stems
+    return "new", entry.sha256, notes, joined.segment, stems, (entry.kind, entry.pages)
 
 
 class _Joined:
