@@ -46,8 +46,8 @@ def stages(corpus: Corpus, reading: Reading) -> list[Stage]:
     """The re-rank stages, in order. Adding a stage is one line here."""
     return [
         *([corpus.semantic] if corpus.semantic else []),
-        *([corpus.learned] if corpus.learned else []),
         HeadingWeight(),
+        *([corpus.learned] if corpus.learned else []),
         AnswerTypeBonus(reading),
     ]
 
@@ -110,9 +110,12 @@ def ask(
 
 
 def _verdict(ctx: RankContext, ranking: Ranking, reading: Reading) -> tuple[str | None, ShortAnswer | None]:
-    """Why to abstain (judged on the ranking before the answer-type bonus: a sentence holding
-    some number must not make "how much ...?" look answered), or the short answer."""
-    before = [ctx.matched(h.sid) for h in ranking.before(AnswerTypeBonus.name)[: tuning.ANSWER_SEARCHED]]
+    """Why to abstain, or the short answer. Abstaining is judged on the ranking by words and
+    meaning, before the learned re-ranker and the answer-type bonus: what the documents hold
+    does not change when a model prefers a sentence, and a sentence holding some number must
+    not make "how much ...?" look answered."""
+    retrieved = ranking.before("learned", AnswerTypeBonus.name)
+    before = [ctx.matched(h.sid) for h in retrieved[: tuning.ANSWER_SEARCHED]]
     found = short_answer.holds_candidate(before, reading)
     reason = abstain_reason(before[0], reading.info, ctx.weights, found, ctx.nearest)
     if reason:

@@ -33,9 +33,10 @@ class Ranking:
     hits: tuple[Hit, ...]
     handed: tuple[tuple[str, tuple[Hit, ...]], ...] = ()
 
-    def before(self, name: str) -> tuple[Hit, ...]:
-        """The ranking as it stood before stage ``name`` (the final one if no such stage ran)."""
-        return next((hits for stage, hits in self.handed if stage == name), self.hits)
+    def before(self, *names: str) -> tuple[Hit, ...]:
+        """The ranking as it stood before the first of the stages ``names`` that ran (the final
+        one if none did)."""
+        return next((hits for stage, hits in self.handed if stage in names), self.hits)
 
 
 def rerank(stages: Sequence[Stage], ctx: RankContext, hits: Sequence[Hit]) -> Ranking:

@@ -1,0 +1,294 @@
+"""Fine-tune the MiniLM cross-encoder on the prepared groups, on CPU, resumable.
+
+Listwise softmax cross-entropy over each group (the positive against its askdoc-chosen
+negatives) teaches exactly what re-ranking needs: order within one question's candidates, not
+calibrated probabilities. Checkpoints hold model, optimizer, scheduler, RNG and data position,
+so a run killed at the end of a session continues with ``--resume`` on the same batch order.
+``--max-minutes`` bounds a run's wall time: it checkpoints and stops before the budget runs out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import signal
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from reranker_model import MAX_LEN, CrossEncoder, add_path_args, encode_pairs, load_base, load_tokenizer
+
+# What a resumed run takes from its checkpoint, whatever the command line says: changing any of
+# these half-way would make the run neither the old one nor a new one.
+FIXED = ("data", "epochs", "groups_per_step", "lr", "warmup", "weight_decay", "max_len", "seed")
+
+
+def read_groups(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def group_scores(model: CrossEncoder, tok, groups: list[dict]) -> torch.Tensor:
+    """Scores as a (groups, longest group) matrix; missing members are -inf so softmax ignores them."""
+    questions = [g["question"] for g in groups for _ in g["texts"]]
+    texts = [t for g in groups for t in g["texts"]]
+    flat = model(**encode_pairs(tok, questions, texts))
+    width = max(len(g["texts"]) for g in groups)
+    out = torch.full((len(groups), width), float("-inf"))
+    pos = 0
+    for i, g in enumerate(groups):
+        n = len(g["texts"])
+        out[i, :n] = flat[pos : pos + n]
+        pos += n
+    return out
+
+
+@torch.no_grad()
+def evaluate(model: CrossEncoder, tok, groups: list[dict], batch_pairs: int = 64) -> dict[str, float]:
+    """Acc@1 and MRR of the positive when the model re-ranks each dev group (also for paraphrased questions)."""
+    model.eval()
+    ranks: list[int] = []
+    batch: list[dict] = []
+
+    def flush() -> None:
+        scores = group_scores(model, tok, batch)
+        ranks.extend(int((row[1:] >= row[0]).sum()) + 1 for row in scores)  # ties count against the model
+        batch.clear()
+
+    for g in groups:
+        batch.append(g)
+        if sum(len(b["texts"]) for b in batch) >= batch_pairs:
+            flush()
+    if batch:
+        flush()
+    para = [r for r, g in zip(ranks, groups) if g.get("paraphrase")]
+    return {
+        "acc1": sum(r == 1 for r in ranks) / len(ranks),
+        "mrr": sum(1 / r for r in ranks) / len(ranks),
+        "acc1_paraphrase": sum(r == 1 for r in para) / max(1, len(para)),
+    }
+
+
+def checkpoints(ckpt_dir: Path) -> list[Path]:
+    return sorted(ckpt_dir.glob("step-*.pt"))
+
+
+def save(path: Path, state: dict) -> None:
+    """Write to a temporary name first: a kill mid-write never leaves a broken latest checkpoint."""
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def log(msg: str) -> None:
+    print(time.strftime("%Y-%m-%d %H:%M:%S ") + msg, flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_path_args(ap)
+    ap.add_argument("--data", type=Path, default=None, help="default: WORK/data")
+    ap.add_argument("--ckpt-dir", type=Path, default=None, help="default: WORK/ckpt")
+    ap.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --ckpt-dir")
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--groups-per-step", type=int, default=4, help="groups (1 positive + up to 7 negatives) a step")
+    ap.add_argument("--lr", type=float, default=3e-5)
+    ap.add_argument("--warmup", type=float, default=0.1, help="share of steps with a rising learning rate")
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--max-len", type=int, default=MAX_LEN)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (the machine is shared)")
+    ap.add_argument("--ckpt-minutes", type=float, default=10.0, help="checkpoint after this much training time")
+    ap.add_argument("--ckpt-steps", type=int, default=0, help="also checkpoint every N steps (0: off)")
+    ap.add_argument("--log-steps", type=int, default=10, help="a log line every N steps")
+    ap.add_argument("--keep", type=int, default=2, help="step checkpoints kept (best.pt is kept apart)")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps in this run (smoke tests)")
+    ap.add_argument("--dev-limit", type=int, default=300, help="evaluate on the first N dev groups only (0: all)")
+    ap.add_argument(
+        "--extra-dev",
+        default="dev-selqa.jsonl",
+        help="a second dev file in --data, reported at each checkpoint but not used to pick best.pt ('' : none)",
+    )
+    ap.add_argument("--extra-dev-limit", type=int, default=100, help="its first N groups only (0: all)")
+    ap.add_argument(
+        "--max-minutes", type=float, default=0.0, help="wall-time budget of this run: checkpoint and stop within it"
+    )
+    args = ap.parse_args()
+    run_start = time.monotonic()
+    args.data = args.data or args.work / "data"
+    args.ckpt_dir = args.ckpt_dir or args.work / "ckpt"
+    torch.set_num_threads(args.threads)
+    args.ckpt_dir.mkdir(parents=True, exist_ok=True)
+
+    state = None
+    if args.resume:
+        found = checkpoints(args.ckpt_dir)
+        if not found:
+            raise SystemExit(f"--resume: no step-*.pt in {args.ckpt_dir}")
+        state = torch.load(found[-1], map_location="cpu", weights_only=False)
+        for k in FIXED:
+            setattr(args, k, type(getattr(args, k))(state["args"][k]))
+        log(f"resuming from {found[-1]} (step {state['step']}, epoch {state['epoch']}, position {state['position']})")
+
+    train = read_groups(args.data / "train.jsonl")
+    dev = read_groups(args.data / "dev.jsonl")
+    if args.dev_limit:
+        dev = dev[: args.dev_limit]
+    extra_dev: list[dict] = []
+    if args.extra_dev and (args.data / args.extra_dev).exists():
+        extra_dev = read_groups(args.data / args.extra_dev)
+        if args.extra_dev_limit:
+            extra_dev = extra_dev[: args.extra_dev_limit]
+    steps_per_epoch = math.ceil(len(train) / args.groups_per_step)
+    total_steps = steps_per_epoch * args.epochs
+    warmup_steps = max(1, int(total_steps * args.warmup))
+
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    tok = load_tokenizer(max_len=args.max_len)
+    model = load_base()
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1 and "LayerNorm" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim > 1 and "LayerNorm" not in n)]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr
+    )
+
+    def lr_factor(step: int) -> float:
+        """Linear warm-up, then linear decay to 0 at the last step."""
+        if step < warmup_steps:
+            return (step + 1) / warmup_steps
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
+    step, epoch, position, train_seconds, best_mrr = 0, 0, 0, 0.0, -1.0
+    if state is not None:
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step, epoch, position = state["step"], state["epoch"], state["position"]
+        train_seconds, best_mrr = state["train_seconds"], state.get("best_mrr", -1.0)
+        torch.set_rng_state(state["torch_rng"])
+        random.setstate(state["python_rng"])
+    else:
+        log(f"config {json.dumps({k: str(v) for k, v in vars(args).items()})}")
+        log(
+            f"train {len(train)} groups, {sum(len(g['texts']) for g in train)} pairs; dev {len(dev)} groups"
+            f" (+ {len(extra_dev)} {args.extra_dev} groups, reported only)"
+        )
+        log(f"{total_steps} steps ({steps_per_epoch} a epoch), warm-up {warmup_steps}")
+
+    stop = {"signal": None}
+
+    def on_signal(signum: int, _frame) -> None:
+        stop["signal"] = signum  # finish the step, checkpoint, exit
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    ckpt_cost = 120.0  # seconds a checkpoint (dev evaluation + save) takes; measured after the first
+
+    def checkpoint(reason: str) -> None:
+        nonlocal best_mrr, ckpt_cost
+        t = time.monotonic()
+        metrics = evaluate(model, tok, dev)
+        if extra_dev:
+            metrics.update({f"extra_{k}": v for k, v in evaluate(model, tok, extra_dev).items()})
+        path = args.ckpt_dir / f"step-{step:06d}.pt"
+        best_mrr_before = best_mrr
+        best_mrr = max(best_mrr, metrics["mrr"])
+        save(
+            path,
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "step": step,
+                "epoch": epoch,
+                "position": position,
+                "train_seconds": train_seconds,
+                "best_mrr": best_mrr,
+                "dev": metrics,
+                "torch_rng": torch.get_rng_state(),
+                "python_rng": random.getstate(),
+                "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+                "config": model.config.__dict__,
+            },
+        )
+        if metrics["mrr"] > best_mrr_before:  # model only: what export needs, a third of the size
+            save(
+                args.ckpt_dir / "best.pt",
+                {"model": model.state_dict(), "step": step, "dev": metrics, "max_len": args.max_len},
+            )
+        for old in checkpoints(args.ckpt_dir)[: -args.keep]:
+            old.unlink()
+        ckpt_cost = time.monotonic() - t
+        extra = (
+            f"; {args.extra_dev} acc@1 {metrics['extra_acc1']:.4f} mrr {metrics['extra_mrr']:.4f}" if extra_dev else ""
+        )
+        log(
+            f"checkpoint {path.name} ({reason}): dev acc@1 {metrics['acc1']:.4f} mrr {metrics['mrr']:.4f} "
+            f"paraphrase acc@1 {metrics['acc1_paraphrase']:.4f}{extra} (train {train_seconds / 60:.1f} min, "
+            f"eval+save {ckpt_cost:.0f}s){' best' if metrics['mrr'] > best_mrr_before else ''}"
+        )
+        model.train()
+
+    model.train()
+    window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
+    since_ckpt = 0.0
+    run_steps = 0
+    while epoch < args.epochs:
+        order = list(range(len(train)))
+        random.Random(args.seed + epoch).shuffle(order)  # the same order on resume
+        while position < len(order):
+            groups = [train[i] for i in order[position : position + args.groups_per_step]]
+            t0 = time.monotonic()
+            scores = group_scores(model, tok, groups)
+            loss = F.cross_entropy(scores, torch.zeros(len(groups), dtype=torch.long))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            dt = time.monotonic() - t0
+            step += 1
+            run_steps += 1
+            position += len(groups)
+            train_seconds += dt
+            since_ckpt += dt
+            window_loss += loss.item()
+            window_pairs += sum(len(g["texts"]) for g in groups)
+            window_steps += 1
+            if step % args.log_steps == 0:
+                wall = time.monotonic() - window_t
+                log(
+                    f"step {step}/{total_steps} epoch {epoch} loss {window_loss / window_steps:.4f} "
+                    f"lr {scheduler.get_last_lr()[0]:.2e} {window_pairs / wall:.1f} pairs/s"
+                )
+                window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
+            if position >= len(order):
+                epoch, position = epoch + 1, 0
+                break
+            due = since_ckpt >= args.ckpt_minutes * 60 or (args.ckpt_steps and step % args.ckpt_steps == 0)
+            # Stop while one more step (at the last window's pace) and a checkpoint still fit in the budget.
+            needed = time.monotonic() - run_start + ckpt_cost * 1.2 + dt * 1.5 + 5
+            over = bool(args.max_minutes) and needed >= args.max_minutes * 60
+            finish = stop["signal"] or over or (args.max_steps and run_steps >= args.max_steps)
+            if due or finish:
+                checkpoint("signal" if stop["signal"] else "time budget" if over else "time/steps")
+                since_ckpt = 0.0
+                window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
+                if finish:
+                    log(f"stopped at step {step}; continue with --resume")
+                    return
+        checkpoint(f"end of epoch {epoch}")
+        since_ckpt = 0.0
+        window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
+    log(f"done: {step} steps, {train_seconds / 60:.1f} min of training; best dev mrr {best_mrr:.4f} (ckpt/best.pt)")
+
+
+if __name__ == "__main__":
+    main()
