@@ -383,3 +383,22 @@ def test_unasked_the_extra_does_not_embed_a_big_corpus_first(monkeypatch):
     assert index.semantic_ranker() is None  # more than 3 sentences to embed: plain BM25, at once
     assert counting.texts == []
     assert not index.ask("Who in the town got medical care?").abstained
+
+
+@pytest.mark.semantic
+@needs_model
+def test_the_shipped_re_ranker_prefers_the_sentence_that_answers():
+    from askdoc.rank.semantic import cross_encoder
+
+    assert cross_encoder.available(), "askdoc/data/reranker-int8.onnx ships with the package"
+    assert Index([Document("town.txt", " ".join(TOWN))]).learned_ranker() is not None  # on with the extra
+    model = cross_encoder.cross_encoder()
+    pairs = [
+        ("When did the bridge open?", "The old bridge opened in 1932 after four years of work.",
+         "The bridge is the oldest in the town."),
+        ("Where did the council meet?", "The council met in Lisbon on Friday to discuss the harbour.",
+         "The council has nine members."),
+    ]  # fmt: skip
+    for question, answer, other in pairs:
+        right, wrong = model.score(question, [answer, other])
+        assert right > wrong, question
