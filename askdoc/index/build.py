@@ -175,6 +175,19 @@ def _start_worker() -> None:
     _analyzer = Analyzer()
 
 
+def _read(entry: InputFile, old_sha: str | None, errors: str) -> tuple[str, list[str], tuple | None]:
+    """A file's text and the notes reading it gave, and the result to return at once when
+    there is nothing to analyse: an error, or content that is still ``old_sha``'s."""
+    notes: list[str] = []
+    try:
+        text = read_text(entry, errors, notes.append)
+    except InputError as e:
+        return "", notes, ("error", str(e), notes, None, None, None)
+    if entry.sha256 == old_sha:
+        return text, notes, ("same", entry.sha256, notes, None, None, (entry.kind, entry.pages))
+    return text, notes, None
+
+
 def _read_and_analyse(entry: InputFile, old_sha: str | None, errors: str, analyzer: Analyzer | None = None) -> tuple:
     """Read one file and analyse it, unless its content is ``old_sha``'s. Runs in a worker
     process too, so it returns plain data: (outcome, sha256 or error message, notes, segment,
@@ -182,13 +195,9 @@ def _read_and_analyse(entry: InputFile, old_sha: str | None, errors: str, analyz
     "new", "same" (content unchanged) or "error". Without ``analyzer``, the worker's own is used."""
     analyzer = analyzer or _analyzer
     assert analyzer is not None
-    notes: list[str] = []
-    try:
-        text = read_text(entry, errors, notes.append)
-    except InputError as e:
-        return "error", str(e), notes, None, None, None
-    if entry.sha256 == old_sha:
-        return "same", entry.sha256, notes, None, None, (entry.kind, entry.pages)
+    text, notes, early = _read(entry, old_sha, errors)
+    if early is not None:
+        return early
     known = len(analyzer.added)
     segment = analyse(text, analyzer)
     stems = {w: analyzer.stems[w] for w in analyzer.added[known:]}
@@ -286,13 +295,9 @@ def _read_in_chunks(
     each chunk analysed apart (``submit(chunk, words)`` returns a future, or the result when run
     here); the chunks' segments are then joined into the file's. At most twice ``workers``
     chunks are out at once, so memory holds the text and a few chunks, not a copy of the file."""
-    notes: list[str] = []
-    try:
-        text = read_text(entry, errors, notes.append)
-    except InputError as e:
-        return "error", str(e), notes, None, None, None
-    if entry.sha256 == old_sha:
-        return "same", entry.sha256, notes, None, None, (entry.kind, entry.pages)
+    text, notes, early = _read(entry, old_sha, errors)
+    if early is not None:
+        return early
     if len(text) >= 2**32:  # offsets are stored in 32 bits
         raise InputError("a file of 4 Gi characters or more is too large to index")
     on_bytes = byte_progress(entry.size) if byte_progress else None
