@@ -88,11 +88,10 @@ class LearnedReranker:
         head, rest = hits[: self.depth], hits[self.depth :]
         learned = model.score(ctx.question.text, [ctx.sentence(h.sid).text for h in head])
         weight = fusion_weight(ctx.coverage(hits[0].sid))
-        earlier = _minmax([h.score for h in head])
+        lo = min(h.score for h in head)
+        span = max(h.score for h in head) - lo or 1.0  # min-max over the head; all equal: 0
         mine = _minmax(learned)
-        lo, hi = min(h.score for h in head), max(h.score for h in head)
-        span = hi - lo or 1.0
-        fused = [Hit(h.sid, weight * e + (1 - weight) * m) for h, e, m in zip(head, earlier, mine)]
+        fused = [Hit(h.sid, weight * ((h.score - lo) / span) + (1 - weight) * m) for h, m in zip(head, mine)]
         fused.sort(key=lambda h: (-h.score, h.sid))
         # Below the re-ranked head, the order stays, on the same scale (at or below 0).
         return [*fused, *(Hit(h.sid, weight * (h.score - lo) / span) for h in rest)]
