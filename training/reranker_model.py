@@ -163,6 +163,22 @@ class Encoder(nn.Module):
         self.layer = nn.ModuleList(Layer(c) for _ in range(c.num_hidden_layers))
 
 
+def hidden_states(
+    embeddings: Embeddings,
+    encoder: Encoder,
+    input_ids: torch.Tensor,
+    attention_mask: torch.Tensor,
+    token_type_ids: torch.Tensor,
+) -> torch.Tensor:
+    """The last layer's token vectors (batch, tokens, hidden)."""
+    mask = attention_mask.unsqueeze(1).unsqueeze(2).to(torch.float32)
+    bias = (1.0 - mask) * -1e4  # padded keys get ~0 attention
+    x = embeddings(input_ids, token_type_ids)
+    for layer in encoder.layer:
+        x = layer(x, bias)
+    return x
+
+
 class CrossEncoder(nn.Module):
     """Scores "question [SEP] sentence": the mean of the last layer's tokens through one linear unit.
 
@@ -183,11 +199,7 @@ class CrossEncoder(nn.Module):
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
     ) -> torch.Tensor:
         """Mean-pooled last hidden states (what sentence-transformers returns, before normalising)."""
-        mask = attention_mask.unsqueeze(1).unsqueeze(2).to(torch.float32)
-        bias = (1.0 - mask) * -1e4  # padded keys get ~0 attention
-        x = self.embeddings(input_ids, token_type_ids)
-        for layer in self.encoder.layer:
-            x = layer(x, bias)
+        x = hidden_states(self.embeddings, self.encoder, input_ids, attention_mask, token_type_ids)
         m = attention_mask.unsqueeze(-1).to(x.dtype)
         return (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
 

@@ -124,11 +124,17 @@ for path in names:
                 else:
                     stats["dropped: ambiguous answer sentence"] += 1
                     continue
+            (k,) = idx
+            sent_start, _, sent_text = sents[k]
+            at = next((o - sent_start for o in occ if sent_text[o - sent_start :].startswith(a)), sent_text.find(a))
             rows.append(
                 {
                     "question": q,
                     "sentences": [t for _, _, t in sents],
                     "answers": sorted(idx),
+                    # the answer text and where it starts in the answer sentence (-1: split across sentences)
+                    "answer": a,
+                    "answer_start": at,
                     "source": f"rajpurkar/SQuAD-explorer@{COMMIT}:{path}",
                     "license": LICENSE,
                     "title": title,

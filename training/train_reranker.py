@@ -73,6 +73,23 @@ def evaluate(model: CrossEncoder, tok, groups: list[dict], batch_pairs: int = 64
     }
 
 
+def optimizer_and_schedule(model: torch.nn.Module, args, total_steps: int, warmup_steps: int):
+    """AdamW (no weight decay on biases and LayerNorms) and a linear warm-up, then a linear
+    decay to 0 at the last step: the schedule both models train with."""
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1 and "LayerNorm" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim > 1 and "LayerNorm" not in n)]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr
+    )
+
+    def lr_factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / warmup_steps
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
+
+
 def checkpoints(ckpt_dir: Path) -> list[Path]:
     return sorted(ckpt_dir.glob("step-*.pt"))
 
@@ -151,19 +168,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     tok = load_tokenizer(max_len=args.max_len)
     model = load_base()
-    decay = [p for n, p in model.named_parameters() if p.ndim > 1 and "LayerNorm" not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.ndim > 1 and "LayerNorm" not in n)]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr
-    )
-
-    def lr_factor(step: int) -> float:
-        """Linear warm-up, then linear decay to 0 at the last step."""
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
+    optimizer, scheduler = optimizer_and_schedule(model, args, total_steps, warmup_steps)
     step, epoch, position, train_seconds, best_mrr = 0, 0, 0, 0.0, -1.0
     if state is not None:
         model.load_state_dict(state["model"])
