@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal, TypeVar
 
 from . import pipeline, tuning
 from .errors import InputError
@@ -42,6 +42,7 @@ from .ingest.documents import (
 from .model import Answer, Document, Sentence
 
 if TYPE_CHECKING:
+    from .answer.reader import Reader
     from .index.build import Built, Progress
     from .index.store import StoredIndex
     from .rank.semantic.cross_encoder import LearnedReranker
@@ -52,6 +53,8 @@ DEFAULT_TOP = 3
 # File texts kept in memory for quoting sentences (characters); a long shell session over a
 # big corpus would otherwise end up holding every file it ever quoted.
 TEXT_CACHE_CHARS = 32_000_000
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class Index:
         self._sentences: list[Sentence] | None = None
         self._ranker: SemanticRanker | Literal[False] | None = None  # made on first use; False: not used
         self._learned: LearnedReranker | Literal[False] | None = None
+        self._reader: Reader | Literal[False] | None = None
 
     # ------------------------------------------------------------ contents
 
@@ -247,10 +251,21 @@ class Index:
         if self._learned is None:
             from .rank.semantic import cross_encoder
 
-            self._learned = False
-            if self.use_semantic is not False and cross_encoder.available():
-                self._learned = cross_encoder.LearnedReranker()
+            self._learned = self._model_of_extra(cross_encoder.available, cross_encoder.LearnedReranker)
         return self._learned or None
+
+    def answer_reader(self) -> Reader | None:
+        """The learned answer reader (with ``askdoc[semantic]`` and its model shipped), unless
+        the semantic extra is turned off; made on first use."""
+        if self._reader is None:
+            from .answer import reader
+
+            self._reader = self._model_of_extra(reader.available, reader.reader)
+        return self._reader or None
+
+    def _model_of_extra(self, available: Callable[[], bool], make: Callable[[], T]) -> T | Literal[False]:
+        """``make()``: a model of the semantic extra, if it is there and not turned off; else False."""
+        return make() if self.use_semantic is not False and available() else False
 
     def corpus(self) -> pipeline.Corpus:
         """What the question pipeline runs on."""
@@ -262,6 +277,7 @@ class Index:
             self._neighbours,
             self.semantic_ranker(),
             self.learned_ranker(),
+            self.answer_reader(),
         )
 
     def ask(

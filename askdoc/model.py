@@ -90,6 +90,8 @@ class Answer:
     # how likely the short answer is right (0 to 1), and what that was judged from
     answer_confidence: float | None = None
     answer_features: Mapping[str, float] | None = None
+    # who chose it: "rules" (askdoc's candidate phrases) or "model" (the learned reader)
+    answer_reader: str = "rules"
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import tuning
 from .answer import short_answer
@@ -28,6 +29,9 @@ from .query.question import Question, analyse_question
 from .rank.context import RankContext
 from .rank.stages import HeadingWeight, Ranking, Stage, rerank
 
+if TYPE_CHECKING:  # the reader's module loads only with the extra (it brings the tokenizer)
+    from .answer.reader import Reader
+
 
 @dataclass(frozen=True)
 class Corpus:
@@ -40,6 +44,7 @@ class Corpus:
     neighbours: Callable[[int, int], list[Sentence]]  # (sid, count): context, like grep -C
     semantic: Stage | None = None  # the semantic blend, when the extra is on
     learned: Stage | None = None  # the learned re-ranker, when the extra and its model are there
+    reader: Reader | None = None  # the learned answer reader, likewise; else the rules choose
 
 
 def stages(corpus: Corpus, reading: Reading) -> list[Stage]:
@@ -84,7 +89,7 @@ def ask(
     )
     reading = Reading(text, question.info)
     ranking = rerank(stages(corpus, reading), ctx, found.retrieved.hits)
-    why, short = _verdict(ctx, ranking, reading)
+    why, short = _verdict(ctx, ranking, reading, corpus.reader)
     shown = ranking.hits[:top]
     evidence = tuple(
         _evidence(ctx, rank, hit, context, short, explain, bool(corpus.semantic), corpus.neighbours)
@@ -96,7 +101,15 @@ def ask(
         return Answer(text, evidence, False, id=id)
     hits = ranking.hits
     gap = (hits[0].score - hits[1].score) / hits[0].score if len(hits) > 1 and hits[0].score > 0 else 1.0
-    values = features(short, question.info, coverage(ctx.matched(short.sid), ctx.weights), gap)
+    covered = coverage(ctx.matched(short.sid), ctx.weights)
+    if corpus.reader:
+        from .answer import reader
+
+        values = reader.features(short, question.info, covered, gap)
+        sure = confidence(values, tuning.READER_CONFIDENCE)
+    else:
+        values = features(short, question.info, covered, gap)
+        sure = confidence(values)
     return Answer(
         text,
         evidence,
@@ -104,12 +117,15 @@ def ask(
         answer=short.text,
         id=id,
         answer_sentence=ctx.sentence(short.sid),
-        answer_confidence=confidence(values),
+        answer_confidence=sure,
         answer_features=values,
+        answer_reader="model" if corpus.reader else "rules",
     )
 
 
-def _verdict(ctx: RankContext, ranking: Ranking, reading: Reading) -> tuple[str | None, ShortAnswer | None]:
+def _verdict(
+    ctx: RankContext, ranking: Ranking, reading: Reading, model: Reader | None
+) -> tuple[str | None, ShortAnswer | None]:
     """Why to abstain, or the short answer. Abstaining is judged on the ranking by words and
     meaning, before the learned re-ranker and the answer-type bonus: what the documents hold
     does not change when a model prefers a sentence, and a sentence holding some number must
@@ -120,6 +136,14 @@ def _verdict(ctx: RankContext, ranking: Ranking, reading: Reading) -> tuple[str 
     reason = abstain_reason(before[0], reading.info, ctx.weights, found, ctx.nearest)
     if reason:
         return reason, None
+    if model:
+        from .answer import reader
+
+        final = [ctx.matched(h.sid) for h in ranking.hits[: tuning.READER_SEARCHED]]
+        short = reader.choose(model, ctx.question.text, final)
+        if short is not None and short.score < tuning.READER_ABSTAIN_LEAD:
+            return "askdoc's reader finds no answer in the best sentences", None
+        return None, short
     final = [ctx.matched(h.sid) for h in ranking.hits[: tuning.ANSWER_SEARCHED]]
     return None, short_answer.choose(final, reading)
 

@@ -117,7 +117,11 @@ def shows_answer(a: Answer) -> bool:
     with its ``answer_confidence``, for scripts to decide)."""
     if not a.answer:
         return False
-    return a.answer_confidence is None or a.answer_confidence >= tuning.ANSWER_SHOW_CONFIDENCE
+    if a.answer_confidence is None:
+        return True
+    if a.answer_reader == "model":
+        return a.answer_confidence >= tuning.READER_SHOW_CONFIDENCE
+    return a.answer_confidence >= tuning.ANSWER_SHOW_CONFIDENCE
 
 
 def write_plain(answers: list[Answer], out: TextIO, batch: bool) -> None:

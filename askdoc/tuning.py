@@ -89,3 +89,28 @@ MIN_COSINE = 0.3  # same grid
 LEARNED_DEPTH = 20  # hits it re-ranks: by design (about 0.1 s a question on one core)
 LEARNED_WEIGHT = 0.45  # the earlier score's share; fitted on even (0.729 -> 0.772), odd 0.668 -> 0.714
 LEARNED_FULL_COVERAGE = 0.0  # > 0: the earlier score weighs less below this coverage; 0: one weight
+
+# --- the learned answer reader (answer.reader; with the semantic extra) --------------------
+READER_SEARCHED = 3  # top sentences it reads: by design (about 15 ms a question)
+READER_RANK_PENALTY = 1.0  # lead given up per rank below the first; grid 0/1/2.5/5 on even (F1 0.623, flat)
+# Abstain when the chosen span's lead over "no answer" is below this. Off: at -4 (even: own
+# +0.3% abstained, off-topic 73% -> 78%) it also abstained on a seed question whose answer was
+# below the top 3, and a wrong "no answer" costs more than an answer line the confidence hides.
+READER_ABSTAIN_LEAD = float("-inf")
+# Its confidence model (answer.confidence, fitted like ANSWER_CONFIDENCE on the held-out SQuAD
+# training articles, even half, aiming at 82% right when shown) and the threshold to show it.
+READER_CONFIDENCE: dict[str, float] = {
+    "bias": -0.5124,
+    "coverage": 0.0373,
+    "gap": 0.0507,
+    "lead": 0.189,
+    "margin": 0.0962,
+    "number": -0.055,
+    "organisation": 0.5117,
+    "person": 0.1539,
+    "place": 0.0825,
+    "rank": -0.3417,
+    "time": -0.0036,
+    "words": -0.5653,
+}
+READER_SHOW_CONFIDENCE = 0.698  # odd half: answers shown for 52.5% of questions, right 80.4%

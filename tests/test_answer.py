@@ -309,7 +309,9 @@ def test_an_acronym_is_answered_with_the_words_its_letters_begin(question: str, 
 def test_an_unsure_answer_is_kept_for_scripts_but_not_shown_to_people(monkeypatch) -> None:
     from askdoc.render import Format, render, shows_answer
 
-    answer = Index(HARBOUR).ask("Who chaired the harbour board?")
+    index = Index(HARBOUR)
+    index.use_semantic = False  # the rules' answer and threshold (the reader's are tested below)
+    answer = index.ask("Who chaired the harbour board?")
     assert answer.answer == "Maria Lopez" and 0.0 < answer.answer_confidence < 1.0
     for threshold, shown in ((0.0, True), (1.0, False)):
         monkeypatch.setattr("askdoc.tuning.ANSWER_SHOW_CONFIDENCE", threshold)
@@ -331,3 +333,51 @@ def test_confidence_rises_with_what_makes_an_answer_likely_right() -> None:
     assert confidence({**base, "margin": 3.0}) > confidence(base)  # a clear winner among the candidates
     assert confidence({**base, "coverage": 1.0}) > confidence(base)  # its sentence matches all the question
     assert confidence({**base, "gap": 0.8}) > confidence(base)  # its sentence stands well above the next
+
+
+# ------------------------------------------------------------------ the learned reader (stand-in)
+
+
+class FakeReader:
+    """Points at the word after "by" in each sentence; sure only where that word is capitalised."""
+
+    def read(self, question, sentences):
+        from askdoc.answer.reader import Span
+
+        out = []
+        for text in sentences:
+            at = text.find(" by ")
+            if at < 0:
+                out.append(None)
+                continue
+            start = at + 4
+            end = start + len(text[start:].split()[0])
+            out.append(Span(start, end, 5.0, 4.0 if text[start].isupper() else -3.0))
+        return out
+
+
+def test_with_the_reader_the_answer_is_its_span_and_its_own_threshold_shows_it(monkeypatch) -> None:
+    from askdoc.render import shows_answer
+
+    index = Index([Document("harbour.txt", "The harbour board was chaired by Maria. The dock was built by hand.")])
+    index.use_semantic = False
+    index._reader = FakeReader()  # what answer_reader() returns with the extra and its model
+    answer = index.ask("Who chaired the harbour board?")
+    assert answer.answer == "Maria" and answer.answer_reader == "model"  # the closing full stop is not part of it
+    assert answer.answer_sentence is not None and answer.answer_sentence.text.startswith("The harbour board")
+    assert answer.answer_features is not None and answer.answer_features["lead"] == 4.0
+    for threshold, shown in ((0.0, True), (1.0, False)):
+        monkeypatch.setattr("askdoc.tuning.READER_SHOW_CONFIDENCE", threshold)
+        monkeypatch.setattr("askdoc.tuning.ANSWER_SHOW_CONFIDENCE", 1.0 - threshold)  # the rules' does not apply
+        assert shows_answer(answer) is shown
+
+
+def test_the_reader_prefers_a_surer_span_in_a_lower_sentence_only_by_more_than_the_rank_penalty(monkeypatch) -> None:
+    from askdoc.answer.reader import choose
+
+    sentences = ["It was made by hand.", "It was made by Ada."]
+    matched = [Matched(i, Sentence(t, "doc", 1, 0, len(t)), (), {}, {}) for i, t in enumerate(sentences)]
+    monkeypatch.setattr("askdoc.tuning.READER_RANK_PENALTY", 1.0)
+    assert choose(FakeReader(), "Who made it?", matched).text == "Ada"  # lead 4 - 1 beats -3
+    monkeypatch.setattr("askdoc.tuning.READER_RANK_PENALTY", 8.0)
+    assert choose(FakeReader(), "Who made it?", matched).text == "hand"  # 4 - 8 loses to -3

@@ -171,6 +171,26 @@ def test_pairs_agree_with_hugging_face_at_every_length(wordpiece):
                 assert wordpiece.encode_pair(question, line, limit) == (expected.ids, expected.type_ids)
 
 
+def test_each_word_piece_of_the_sentence_knows_its_characters(wordpiece):
+    sentence = "Zürich's café costs $1,200.5 — 北京 (approx.)"
+    ids, segments, spans = wordpiece.encode_pair_with_spans("How much?", sentence, 64)
+    assert (ids, segments) == wordpiece.encode_pair("How much?", sentence, 64)  # the same ids as the re-ranker's
+    pieces = [(wordpiece.vocab[i], sentence[a:b]) for i, (a, b), s in zip(ids, spans, segments) if s == 1 and a < b]
+    assert pieces[:3] == [("zurich", "Zürich"), ("'", "'"), ("s", "s")]  # accents stripped, the original kept
+    assert ("200", "200") in pieces and ("北", "北") in pieces and ("approx", "approx") in pieces
+    # a word cut into pieces: each piece points at its own characters, and together they cover the word
+    ids, segments, spans = wordpiece.encode_pair_with_spans("q", "Rubio", 16)
+    assert ["Rubio"[a:b] for a, b in spans[3:-1]] == ["Rub", "io"]
+
+
+def test_a_cut_pair_keeps_spans_only_for_the_pieces_it_kept(wordpiece):
+    sentence = "Marco Rubio led the American delegation, accompanied by Mike Waltz."
+    ids, segments, spans = wordpiece.encode_pair_with_spans("Who led the delegation?", sentence, 16)
+    assert len(spans) == len(ids) == 16 and spans[-1] == (0, 0)
+    kept = [sentence[a:b] for (a, b), s in zip(spans, segments) if s == 1 and a < b]
+    assert kept == ["Marco", "Rub", "io", "led", "the", "American", "delegation", ","]
+
+
 # ------------------------------------------------------------------ the learned re-ranker
 
 
@@ -402,3 +422,21 @@ def test_the_shipped_re_ranker_prefers_the_sentence_that_answers():
     for question, answer, other in pairs:
         right, wrong = model.score(question, [answer, other])
         assert right > wrong, question
+
+
+@pytest.mark.semantic
+@needs_model
+def test_the_shipped_reader_picks_the_answer_out_and_is_less_sure_where_there_is_none():
+    from askdoc.answer import reader
+
+    assert reader.available(), "askdoc/data/reader-int8.onnx ships with the package"
+    index = Index([Document("town.txt", " ".join(TOWN))])
+    assert index.answer_reader() is not None  # on with the extra
+    model = reader.reader()
+    answering, other = model.read(
+        "How much did the bridge cost?", [TOWN[2], "The bridge is the oldest in the town."]
+    )  # fmt: skip
+    assert TOWN[2][answering.start : answering.end] == "twelve million euros"
+    assert other is None or other.lead < answering.lead
+    answer = index.ask("How much did the bridge across the river cost?")
+    assert answer.answer_reader == "model" and "twelve million euros" in answer.answer

@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sweep import f1  # noqa: E402  (SQuAD's token F1, as the scorer computes it)
 
 
-def examples(folder: Path, semantic: bool) -> list[tuple[int, dict[str, float], bool]]:
-    """(article number, features, right?) for every question askdoc answers."""
+def examples(folder: Path, semantic: bool, per_article: int = 0) -> list[tuple[int, dict[str, float], bool]]:
+    """(article number, features, right?) for every question askdoc answers (the first
+    ``per_article`` of each article's questions; 0: all)."""
     docs = [json.loads(line) for line in (folder / "docs.jsonl").open()]
     by_title: dict[str, list[dict]] = {}
     for line in (folder / "questions.jsonl").open():
@@ -39,9 +40,10 @@ def examples(folder: Path, semantic: bool) -> list[tuple[int, dict[str, float], 
     for n, doc in enumerate(docs):
         index = Index([Document(doc["title"], doc["text"])])
         index.use_semantic = semantic
-        for q in by_title.get(doc["title"], []):
+        for q in by_title.get(doc["title"], [])[: per_article or None]:
             answer = index.ask(q["question"], top=10)
             if answer.answer and answer.answer_features is not None:
+                _readers.add(answer.answer_reader)
                 out.append((n, dict(answer.answer_features), f1(answer.answer, q["answers"]) >= 0.5))
     return out
 
@@ -77,13 +79,25 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--precision", type=float, default=0.8, help="answers shown must be right this often")
     parser.add_argument("--semantic", action="store_true")
+    parser.add_argument("--per-article", type=int, default=0, help="ask only each article's first N questions")
+    parser.add_argument("--examples", type=Path, help="keep the asked examples in this JSON file; reuse it if there")
     parser.add_argument("--measure", type=Path, help="also report the fitted model on this set (e.g. squad-sample)")
     args = parser.parse_args()
-    data = examples(args.folder, args.semantic)
+    if args.examples and args.examples.exists():  # refit (another --precision) without asking again
+        saved = json.loads(args.examples.read_text())
+        data = [tuple(x) for x in saved["examples"]]
+        _readers.update(saved["readers"])
+    else:
+        data = examples(args.folder, args.semantic, args.per_article)
+        if args.examples:
+            args.examples.write_text(json.dumps({"examples": data, "readers": sorted(_readers)}))
     asked = {half: 0 for half in (0, 1)}
+    seen: dict[str, int] = {}
     for line in (args.folder / "questions.jsonl").open():
         title = json.loads(line)["title"]
-        asked[_half(args.folder, title)] += 1
+        seen[title] = seen.get(title, 0) + 1
+        if not args.per_article or seen[title] <= args.per_article:
+            asked[_half(args.folder, title)] += 1
     names = sorted(data[0][1])
     x = np.array([[f[k] for k in names] + [1.0] for _, f, _ in data])
     y = np.array([float(right) for _, _, right in data])
@@ -105,8 +119,12 @@ def main() -> None:
         yo = np.array([float(right) for _, _, right in other])
         total = sum(1 for _ in (args.measure / "questions.jsonl").open())
         report(f"{args.measure.name} (measured only)", 1 / (1 + np.exp(-xo @ w)), yo, total, threshold)
-    print("ANSWER_CONFIDENCE =", json.dumps(weights))
-    print(f"ANSWER_SHOW_CONFIDENCE = {math.floor(threshold * 1000) / 1000}")
+    prefix = "READER" if _readers == {"model"} else "ANSWER"  # the learned reader's, or the rules'
+    print(f"{prefix}_CONFIDENCE =", json.dumps(weights))
+    print(f"{prefix}_SHOW_CONFIDENCE = {math.floor(threshold * 1000) / 1000}")
+
+
+_readers: set[str] = set()  # who chose the answers seen: "rules", "model"
 
 
 _titles: dict[Path, list[str]] = {}

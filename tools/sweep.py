@@ -25,6 +25,7 @@ from pathlib import Path
 
 from askdoc import Document, Index, tuning
 from askdoc.query import lexicon
+from askdoc.render import shows_answer
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 
@@ -64,17 +65,19 @@ def f1(prediction: str | None, golds: list[str]) -> float:
     return best
 
 
-def squad(half: str, semantic: bool, off_topic: int, folder: Path = EVAL / "squad-sample") -> dict[str, float]:
+def squad(
+    half: str, semantic: bool, off_topic: int, folder: Path = EVAL / "squad-sample", per_article: int = 0
+) -> dict[str, float]:
     docs = [json.loads(line) for line in (folder / "docs.jsonl").open()]
     questions = [json.loads(line) for line in (folder / "questions.jsonl").open()]
     chosen = [d for n, d in enumerate(docs) if (n % 2 == 0) == (half == "even")]
     hits1 = hits3 = 0
     rr = score_f1 = 0.0
-    asked = abstained = off_asked = off_abstained = 0
+    asked = abstained = off_asked = off_abstained = shown = right_shown = 0
     for doc in chosen:
         index = Index([Document(doc["title"], doc["text"])])
         index.use_semantic = semantic
-        own = [q for q in questions if q["title"] == doc["title"]]
+        own = [q for q in questions if q["title"] == doc["title"]][: per_article or None]
         for q in own:
             answer = index.ask(q["question"], top=10)
             asked += 1
@@ -92,6 +95,9 @@ def squad(half: str, semantic: bool, off_topic: int, folder: Path = EVAL / "squa
             hits3 += rank is not None and rank <= 3
             rr += 1 / rank if rank else 0.0
             score_f1 += f1(answer.answer, q["answers"])
+            if shows_answer(answer):
+                shown += 1
+                right_shown += f1(answer.answer, q["answers"]) >= 0.5
         others = [q for q in questions if q["title"] != doc["title"]][:: max(1, len(questions) // max(off_topic, 1))]
         for q in others[:off_topic]:
             off_asked += 1
@@ -103,6 +109,8 @@ def squad(half: str, semantic: bool, off_topic: int, folder: Path = EVAL / "squa
         "f1": score_f1 / asked,
         "abstained": abstained,
         "questions": asked,
+        "shown": shown / asked,  # an answer line a person sees (render.shows_answer)
+        "right_when_shown": right_shown / max(1, shown),  # token F1 >= 0.5
     }
     if off_topic:
         out["off_topic_abstained"] = off_abstained / off_asked
@@ -152,6 +160,7 @@ def main() -> None:
     )
     parser.add_argument("--semantic", action="store_true", help="with the semantic extra (must be installed)")
     parser.add_argument("--set", choices=("squad", "seed"), default="squad", help="which public set")
+    parser.add_argument("--per-article", type=int, default=0, metavar="N", help="ask each article's first N only")
     parser.add_argument("--off-topic", type=int, default=0, metavar="N", help="also ask N other articles' questions")
     args = parser.parse_args()
     attr, key = resolve(args.name)
@@ -160,7 +169,7 @@ def main() -> None:
         if args.set == "seed":
             result = seed(args.semantic)
         else:
-            result = squad(args.half, args.semantic, args.off_topic, args.squad_dir)
+            result = squad(args.half, args.semantic, args.off_topic, args.squad_dir, args.per_article)
         shown = "  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in result.items())
         where = "seed" if args.set == "seed" else args.half
         print(f"{args.name}={value:g} ({where}): {shown}", flush=True)

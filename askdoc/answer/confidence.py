@@ -34,13 +34,17 @@ def features(short: ShortAnswer, info: QuestionInfo, coverage: float, gap: float
         "words": math.log1p(len(short.text.split())),
         "candidates": math.log1p(short.candidates),
     }
-    for kind in _KINDS:
-        out[kind.value] = float(info.type is kind)
-    return out
+    return {**out, **kinds(info)}
 
 
-def confidence(values: Mapping[str, float]) -> float:
-    """The probability that the answer is right, by ``tuning.ANSWER_CONFIDENCE``."""
-    weights = tuning.ANSWER_CONFIDENCE
+def kinds(info: QuestionInfo) -> dict[str, float]:
+    """One feature for each kind of question with a weight of its own: 1 for the one asked."""
+    return {kind.value: float(info.type is kind) for kind in _KINDS}
+
+
+def confidence(values: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
+    """The probability that the answer is right, by ``weights`` (default
+    ``tuning.ANSWER_CONFIDENCE``, the rules' model)."""
+    weights = tuning.ANSWER_CONFIDENCE if weights is None else weights
     z = weights.get("bias", 0.0) + sum(weights.get(name, 0.0) * v for name, v in values.items())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

@@ -26,6 +26,7 @@ class WordPiece:
     """
 
     def __init__(self, vocab: Sequence[str]):
+        self.vocab = list(vocab)
         self.ids = {piece: i for i, piece in enumerate(vocab)}
         self.unk, self.cls, self.sep, self.pad = (self.ids[t] for t in ("[UNK]", "[CLS]", "[SEP]", "[PAD]"))
         self._pieces: dict[str, list[int]] = {}
@@ -45,7 +46,30 @@ class WordPiece:
         side the rest: Hugging Face's "longest first" truncation, which the cross-encoder was
         trained with."""
         # Which side is longer decides the cut: count far enough to know (within reason).
-        a, b = self._pieces_upto(first, _PAIR_COUNT), self._pieces_upto(second, _PAIR_COUNT)
+        return self._pair(self._pieces_upto(first, _PAIR_COUNT), self._pieces_upto(second, _PAIR_COUNT), limit)
+
+    def encode_pair_with_spans(
+        self, first: str, second: str, limit: int
+    ) -> tuple[list[int], list[int], list[tuple[int, int]]]:
+        """:meth:`encode_pair`, and for each id the characters of ``second`` it stands for
+        (``(0, 0)`` for the question's ids and the markers): how a span the reader picks
+        becomes text again."""
+        b: list[int] = []
+        spans: list[tuple[int, int]] = []
+        for word, starts, ends in self.words_with_spans(second):
+            at = 0
+            for piece in self.pieces(word):
+                n = len(word) if piece == self.unk else len(self.vocab[piece]) - 2 * (at > 0)
+                spans.append((starts[at], ends[min(at + n, len(word)) - 1]))
+                b.append(piece)
+                at += n
+            if len(b) >= _PAIR_COUNT:
+                break
+        ids, segments = self._pair(self._pieces_upto(first, _PAIR_COUNT), b[:_PAIR_COUNT], limit)
+        kept = segments.count(1) - 1
+        return ids, segments, [(0, 0)] * (len(ids) - kept - 1) + spans[:kept] + [(0, 0)]
+
+    def _pair(self, a: list[int], b: list[int], limit: int) -> tuple[list[int], list[int]]:
         room = limit - 3
         if len(a) + len(b) > room:
             short, long = sorted((len(a), len(b)))
@@ -56,6 +80,30 @@ class WordPiece:
             a, b = a[:keep_a], b[:keep_b]
         ids = [self.cls, *a, self.sep, *b, self.sep]
         return ids, [0] * (len(a) + 2) + [1] * (len(b) + 1)
+
+    def words_with_spans(self, text: str) -> Iterator[tuple[str, list[int], list[int]]]:
+        """:meth:`words`, each with, for every character of the normalised word, where it
+        starts and ends in ``text``."""
+        chars: list[tuple[str, int, int]] = []  # normalised character, its original span
+        for i, ch in enumerate(text):
+            for n in _normalise(ch):
+                chars.append((n, i, i + 1))
+        word: list[tuple[str, int, int]] = []
+
+        def flush() -> Iterator[tuple[str, list[int], list[int]]]:
+            if word:
+                yield "".join(c for c, _, _ in word), [s for _, s, _ in word], [e for _, _, e in word]
+                word.clear()
+
+        for c, s, e in chars:
+            if c.isspace():
+                yield from flush()
+            elif _is_punctuation(c):
+                yield from flush()
+                yield c, [s], [e]
+            else:
+                word.append((c, s, e))
+        yield from flush()
 
     def _pieces_upto(self, text: str, limit: int) -> list[int]:
         out: list[int] = []

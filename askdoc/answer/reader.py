@@ -1,0 +1,156 @@
+"""The answer reader: a span model askdoc trains itself (``training/train_reader.py``), as int8 ONNX.
+
+It reads "question [SEP] sentence" and scores every word piece as the answer's start and end;
+the answer is the best start..end of the sentence. [CLS] stands for "no answer in this
+sentence", so the span's lead over it says how sure the model is. It reads the top
+``READER_SEARCHED`` sentences of the final ranking and keeps the best lead, less
+``READER_RANK_PENALTY`` per rank. Used with the semantic extra; the model card is
+docs/reranker.md.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .. import tuning
+from ..query.question import QuestionInfo
+from ..rank.context import Matched
+from ..rank.semantic.tokenizer import VOCAB, WordPiece
+from .confidence import kinds
+from .short_answer import ShortAnswer
+
+MODEL = Path(__file__).parents[1] / "data" / "reader-int8.onnx"
+MAX_TOKENS = 128  # what the reader was trained with
+MAX_ANSWER_TOKENS = 30
+THREADS = 1
+_CLOSING = ",;:!?"  # stripped from an answer's end (a full stop too, after a small letter or digit)
+
+
+def available() -> bool:
+    """Is the reader shipped here, and onnxruntime installed to run it?"""
+    return MODEL.is_file() and all(importlib.util.find_spec(m) is not None for m in ("numpy", "onnxruntime"))
+
+
+@dataclass(frozen=True)
+class Span:
+    """The best answer in one sentence: its characters there, its score, and its lead over
+    "no answer here" (start + end logits; a positive lead means the model prefers the span)."""
+
+    start: int
+    end: int
+    score: float
+    lead: float
+
+
+class Reader:
+    def __init__(self, model_path: Path = MODEL, threads: int = THREADS) -> None:
+        import onnxruntime
+
+        self.tokenizer = WordPiece(gzip.decompress(VOCAB.read_bytes()).decode("utf-8").splitlines())
+        self._continued = [piece.startswith("##") for piece in self.tokenizer.vocab]
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+
+    def read(self, question: str, sentences: Sequence[str]) -> list[Span | None]:
+        """Each sentence's best span (None when the sentence has no word piece to point at)."""
+        import numpy as np
+
+        if not sentences:
+            return []
+        pairs = [self.tokenizer.encode_pair_with_spans(question, s, MAX_TOKENS) for s in sentences]
+        width = max(len(ids) for ids, _, _ in pairs)
+        ids = np.full((len(pairs), width), self.tokenizer.pad, np.int64)
+        types = np.zeros((len(pairs), width), np.int64)
+        mask = np.zeros((len(pairs), width), np.int64)
+        for r, (row, segments, _) in enumerate(pairs):
+            ids[r, : len(row)] = row
+            types[r, : len(row)] = segments
+            mask[r, : len(row)] = 1
+        starts, ends = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        return [self._best(row, segments, spans, s, e) for (row, segments, spans), s, e in zip(pairs, starts, ends)]
+
+    def _best(self, row: list[int], segments: list[int], spans: list[tuple[int, int]], start, end) -> Span | None:
+        """The best span that starts and ends on whole words of the sentence."""
+        import numpy as np
+
+        n = len(row)
+        inside = np.array(segments, bool)
+        inside[n - 1] = False  # the final [SEP]
+        continued = np.array([self._continued[i] for i in row] + [False])
+        starts_ok = inside & ~continued[:n]
+        ends_ok = inside & ~continued[1 : n + 1]
+        if not starts_ok.any() or not ends_ok.any():
+            return None
+        s = np.where(starts_ok, start[:n], -np.inf)
+        e = np.where(ends_ok, end[:n], -np.inf)
+        grid = s[:, None] + e[None, :]
+        offset = np.arange(n)[None, :] - np.arange(n)[:, None]
+        grid[(offset < 0) | (offset >= MAX_ANSWER_TOKENS)] = -np.inf
+        i, j = np.unravel_index(int(np.argmax(grid)), grid.shape)
+        score = float(grid[i, j])
+        if not math.isfinite(score):
+            return None
+        return Span(spans[i][0], spans[j][1], score, score - float(start[0] + end[0]))
+
+
+@lru_cache(maxsize=1)
+def reader() -> Reader:
+    """The one reader of this process, loaded on first use."""
+    return Reader()
+
+
+def choose(model: Reader, question: str, matched: Sequence[Matched]) -> ShortAnswer | None:
+    """The short answer from the top ``READER_SEARCHED`` sentences (best first)."""
+    searched = list(matched[: tuning.READER_SEARCHED])
+    found = model.read(question, [m.sentence.text for m in searched])
+    scored = [
+        (span.lead - tuning.READER_RANK_PENALTY * rank, rank, span)
+        for rank, span in enumerate(found)
+        if span is not None
+    ]
+    if not scored:
+        return None
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    best, rank, span = scored[0]
+    text = searched[rank].sentence.text
+    start, end = span.start, span.end
+    while end > start and (
+        text[end - 1] in _CLOSING or (text[end - 1] == "." and end - start > 1 and text[end - 2].islower())
+    ):
+        end -= 1
+    if end <= start:
+        return None
+    return ShortAnswer(
+        " ".join(text[start:end].split()),
+        searched[rank].sid,
+        (start, end),
+        rank=rank,
+        score=span.lead,
+        margin=min(best - scored[1][0], _MARGIN_CAP) if len(scored) > 1 else _MARGIN_CAP,
+        candidates=len(scored),
+    )
+
+
+_MARGIN_CAP = 10.0  # a margin over no other sentence counts as this much
+
+
+def features(short: ShortAnswer, info: QuestionInfo, coverage: float, gap: float) -> dict[str, float]:
+    """The reader's confidence inputs: its lead, its margin over the next sentence's answer,
+    the sentence's rank and match, and the kind of question."""
+    return {
+        "lead": short.score,
+        "margin": short.margin,
+        "rank": float(short.rank),
+        "coverage": coverage,
+        "gap": gap,
+        "words": math.log1p(len(short.text.split())),
+        **kinds(info),
+    }
