@@ -88,7 +88,7 @@ MIN_COSINE = 0.3  # same grid
 # --- the learned re-ranker (rank.semantic.cross_encoder; with the semantic extra) ----------
 LEARNED_DEPTH = 20  # hits it re-ranks: by design (about 0.1 s a question on one core)
 LEARNED_WEIGHT = 0.45  # the earlier score's share; fitted on even (0.729 -> 0.772), odd 0.668 -> 0.714
-LEARNED_FULL_COVERAGE = 0.0  # > 0: the earlier score weighs less below this coverage; 0: one weight
+LEARNED_FULL_COVERAGE = 0.0  # > 0: the earlier score weighs less below this coverage; 0 (off): 0.5-1.0 lose on even
 
 # --- the learned answer reader (answer.reader; with the semantic extra) --------------------
 READER_SEARCHED = 3  # top sentences it reads: by design (about 15 ms a question)
