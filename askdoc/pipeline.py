@@ -25,7 +25,7 @@ from .ingest.analysis import Analyzer
 from .ingest.sentences import is_heading
 from .model import Answer, Evidence, Explanation, Sentence, TermScore
 from .query import expand
-from .query.question import Question, analyse_question
+from .query.question import AnswerType, Question, analyse_question
 from .rank.context import RankContext
 from .rank.stages import HeadingWeight, Ranking, Stage, rerank
 
@@ -136,7 +136,7 @@ def _verdict(
     reason = abstain_reason(before[0], reading.info, ctx.weights, found, ctx.nearest)
     if reason:
         return reason, None
-    if model:
+    if model and reading.info.type is not AnswerType.YES_NO:  # a span cannot say yes or no
         from .answer import reader
 
         final = [ctx.matched(h.sid) for h in ranking.hits[: tuning.READER_SEARCHED]]

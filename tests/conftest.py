@@ -100,7 +100,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """With ASKDOC_REQUIRE_SEMANTIC=1 (CI's semantic venv), a `semantic` test that skips fails.
+    """With ASKDOC_REQUIRE_SEMANTIC=1 (CI's README venv, which has the extra), a `semantic` test that skips fails.
 
     Those tests skip when the extra is missing; in the venv made to run them, a skip means the
     extra is broken, and a run of nothing but skips must not pass.

@@ -29,7 +29,9 @@ TOWN = (
 
 @pytest.fixture(scope="module")
 def town() -> Index:
-    return Index([Document("town.txt", TOWN)])
+    index = Index([Document("town.txt", TOWN)])
+    index.use_semantic = False  # the rules' answers, with or without the extra installed
+    return index
 
 
 @pytest.mark.parametrize(
@@ -381,3 +383,12 @@ def test_the_reader_prefers_a_surer_span_in_a_lower_sentence_only_by_more_than_t
     assert choose(FakeReader(), "Who made it?", matched).text == "Ada"  # lead 4 - 1 beats -3
     monkeypatch.setattr("askdoc.tuning.READER_RANK_PENALTY", 8.0)
     assert choose(FakeReader(), "Who made it?", matched).text == "hand"  # 4 - 8 loses to -3
+
+
+def test_the_reader_does_not_answer_a_yes_no_question_with_a_span() -> None:
+    index = Index([Document("harbour.txt", "The harbour board was chaired by Maria. The dock was built by hand.")])
+    index.use_semantic = False
+    index._reader = FakeReader()
+    answer = index.ask("Was the harbour board chaired by Maria?")
+    assert not answer.abstained and answer.answer is None  # evidence only, as without the reader
+    assert "chaired by Maria" in answer.evidence[0].sentence.text
