@@ -29,6 +29,7 @@ MODEL = Path(__file__).parents[1] / "data" / "reader-int8.onnx"
 MAX_TOKENS = 128  # what the reader was trained with
 MAX_ANSWER_TOKENS = 30
 THREADS = 1
+_READ_CHARS = 10_000  # of a sentence: far more than MAX_TOKENS pieces, and a bound on a hostile one
 _CLOSING = ",;:!?"  # stripped from an answer's end (a full stop too, after a small letter or digit)
 
 
@@ -65,7 +66,8 @@ class Reader:
 
         if not sentences:
             return []
-        pairs = [self.tokenizer.encode_pair_with_spans(question, s, MAX_TOKENS) for s in sentences]
+        # The model sees at most MAX_TOKENS pieces: a sentence's start is all it can read.
+        pairs = [self.tokenizer.encode_pair_with_spans(question, s[:_READ_CHARS], MAX_TOKENS) for s in sentences]
         width = max(len(ids) for ids, _, _ in pairs)
         ids = np.full((len(pairs), width), self.tokenizer.pad, np.int64)
         types = np.zeros((len(pairs), width), np.int64)

@@ -84,10 +84,9 @@ class WordPiece:
     def words_with_spans(self, text: str) -> Iterator[tuple[str, list[int], list[int]]]:
         """:meth:`words`, each with, for every character of the normalised word, where it
         starts and ends in ``text``."""
-        chars: list[tuple[str, int, int]] = []  # normalised character, its original span
-        for i, ch in enumerate(text):
-            for n in _normalise(ch):
-                chars.append((n, i, i + 1))
+        # normalised characters with their original spans, made as the words are read (a
+        # caller that stops early never normalises the rest of a huge text)
+        chars = ((n, i, i + 1) for i, ch in enumerate(text) for n in _normalise(ch))
         word: list[tuple[str, int, int]] = []
 
         def flush() -> Iterator[tuple[str, list[int], list[int]]]:
@@ -101,6 +100,8 @@ class WordPiece:
             elif _is_punctuation(c):
                 yield from flush()
                 yield c, [s], [e]
+            elif len(word) > 100:  # already [UNK] (see pieces): its length bounded, its end kept
+                word[-1] = (c, s, e)
             else:
                 word.append((c, s, e))
         yield from flush()
