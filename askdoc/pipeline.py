@@ -102,7 +102,7 @@ def ask(
     hits = ranking.hits
     gap = (hits[0].score - hits[1].score) / hits[0].score if len(hits) > 1 and hits[0].score > 0 else 1.0
     covered = coverage(ctx.matched(short.sid), ctx.weights)
-    if corpus.reader:
+    if short.by == "model":
         from .answer import reader
 
         values = reader.features(short, question.info, covered, gap)
@@ -119,7 +119,7 @@ def ask(
         answer_sentence=ctx.sentence(short.sid),
         answer_confidence=sure,
         answer_features=values,
-        answer_reader="model" if corpus.reader else "rules",
+        answer_reader=short.by,
     )
 
 

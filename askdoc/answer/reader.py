@@ -138,6 +138,7 @@ def choose(model: Reader, question: str, matched: Sequence[Matched]) -> ShortAns
         score=span.lead,
         margin=min(best - scored[1][0], _MARGIN_CAP) if len(scored) > 1 else _MARGIN_CAP,
         candidates=len(scored),
+        by="model",
     )
 
 

@@ -32,6 +32,7 @@ class ShortAnswer:
     score: float = 0.0  # its candidate score
     margin: float = 0.0  # by how much it beat the best candidate with other words
     candidates: int = 1  # fitting candidates in the searched sentences
+    by: str = "rules"  # who chose it: "rules" (these candidates) or "model" (the learned reader)
 
 
 def choose(matched: Sequence[Matched], reading: Reading) -> ShortAnswer | None:
