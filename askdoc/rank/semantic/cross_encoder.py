@@ -10,7 +10,6 @@ x min-max(model), where ``w`` falls when BM25's best sentence matched little of 
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 from collections.abc import Sequence
 from functools import lru_cache
@@ -19,7 +18,7 @@ from pathlib import Path
 from ... import tuning
 from ...index.retriever import Hit
 from ..context import RankContext
-from .tokenizer import VOCAB, WordPiece
+from . import runtime, tokenizer
 
 MODEL = Path(__file__).parents[2] / "data" / "reranker-int8.onnx"
 # The pairs the model was trained on were cut to this many word pieces (1.9% of them were longer).
@@ -36,13 +35,8 @@ class CrossEncoder:
     """Scores (question, sentence) pairs: higher is a better answer. Scores are not probabilities."""
 
     def __init__(self, model_path: Path = MODEL, threads: int = THREADS) -> None:
-        import onnxruntime
-
-        self.tokenizer = WordPiece(gzip.decompress(VOCAB.read_bytes()).decode("utf-8").splitlines())
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = tokenizer.load()
+        self._session = runtime.session(model_path, threads)
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
         import numpy as np
@@ -50,15 +44,7 @@ class CrossEncoder:
         if not sentences:
             return []
         pairs = [self.tokenizer.encode_pair(question, s, MAX_TOKENS) for s in sentences]
-        width = max(len(ids) for ids, _ in pairs)
-        ids = np.full((len(pairs), width), self.tokenizer.pad, np.int64)
-        types = np.zeros((len(pairs), width), np.int64)
-        mask = np.zeros((len(pairs), width), np.int64)
-        for r, (row, segments) in enumerate(pairs):
-            ids[r, : len(row)] = row
-            types[r, : len(row)] = segments
-            mask[r, : len(row)] = 1
-        (scores,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        (scores,) = self._session.run(None, runtime.pair_inputs(pairs, self.tokenizer.pad))
         return [float(x) for x in np.asarray(scores).reshape(-1)]
 
 

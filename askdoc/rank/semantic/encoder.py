@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import importlib
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import MODEL_PACKAGE
-from .tokenizer import VOCAB, WordPiece
+from . import MODEL_PACKAGE, runtime, tokenizer
+from .tokenizer import VOCAB
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,8 +27,6 @@ class Encoder:
     """all-MiniLM-L6-v2: text -> L2-normalised mean-pooled 384-number vectors (float32)."""
 
     def __init__(self, model_path: Path | None = None, vocab_path: Path = VOCAB, threads: int = THREADS):
-        import onnxruntime
-
         if model_path is None:
             package = importlib.import_module(MODEL_PACKAGE)
             model_path = package.model_path()
@@ -37,11 +34,8 @@ class Encoder:
             self.model_id: str = str(getattr(package, "SHA256", ""))[:16] or _file_digest(model_path)
         else:
             self.model_id = _file_digest(model_path)
-        self.tokenizer = WordPiece(gzip.decompress(vocab_path.read_bytes()).decode("utf-8").splitlines())
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = tokenizer.load(vocab_path)
+        self._session = runtime.session(model_path, threads)
 
     def embed(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
         """One row per text, as sentence-transformers computes it: the mean of the token

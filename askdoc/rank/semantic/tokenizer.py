@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import unicodedata
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 VOCAB = Path(__file__).parents[2] / "data" / "minilm-vocab.txt.gz"
@@ -148,6 +150,13 @@ class WordPiece:
         if len(self._pieces) < 100_000:
             self._pieces[word] = out
         return out
+
+
+@lru_cache(maxsize=2)
+def load(vocab_path: Path = VOCAB) -> WordPiece:
+    """The tokenizer of a gzipped vocabulary file, read once a process: the embedder, the
+    re-ranker and the reader share it."""
+    return WordPiece(gzip.decompress(vocab_path.read_bytes()).decode("utf-8").splitlines())
 
 
 def _normalise(text: str) -> str:
