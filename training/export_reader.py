@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import torch
+from export_onnx import ort_session
 from reader_model import SpanReader
 from reranker_model import BertConfig, add_path_args, load_tokenizer
 from train_reader import encode, evaluate, examples, is_dev
@@ -28,11 +29,7 @@ class OnnxReader:
     """An ONNX session that answers like :class:`SpanReader` (for ``evaluate``)."""
 
     def __init__(self, path: Path, threads: int = 2):
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self.session = ort_session(path, threads)
 
     def __call__(self, **inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         s, e = self.session.run(None, {k: inputs[k].numpy() for k in INPUTS})

@@ -11,26 +11,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from reranker_model import BertConfig, CrossEncoder, Embeddings, Encoder, hidden_states
-from torch import nn
+from reranker_model import BertConfig, Body, CrossEncoder
 
 
-class SpanReader(nn.Module):
+class SpanReader(Body):
     """Start and end logits for each token of a (question, sentence) pair."""
 
     def __init__(self, c: BertConfig):
-        super().__init__()
-        self.config = c
-        self.embeddings = Embeddings(c)
-        self.encoder = Encoder(c)
-        self.span = nn.Linear(c.hidden_size, 2)
-        nn.init.normal_(self.span.weight, std=0.02)
-        nn.init.zeros_(self.span.bias)
+        super().__init__(c)
+        self.span = self.new_head(2)
 
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = self.span(hidden_states(self.embeddings, self.encoder, input_ids, attention_mask, token_type_ids))
+        logits = self.span(self.hidden_states(input_ids, attention_mask, token_type_ids))
         pad = (1 - attention_mask).to(logits.dtype) * -1e4  # padding is never a start or an end
         return logits[..., 0] + pad, logits[..., 1] + pad
 

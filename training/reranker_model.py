@@ -163,23 +163,35 @@ class Encoder(nn.Module):
         self.layer = nn.ModuleList(Layer(c) for _ in range(c.num_hidden_layers))
 
 
-def hidden_states(
-    embeddings: Embeddings,
-    encoder: Encoder,
-    input_ids: torch.Tensor,
-    attention_mask: torch.Tensor,
-    token_type_ids: torch.Tensor,
-) -> torch.Tensor:
-    """The last layer's token vectors (batch, tokens, hidden)."""
-    mask = attention_mask.unsqueeze(1).unsqueeze(2).to(torch.float32)
-    bias = (1.0 - mask) * -1e4  # padded keys get ~0 attention
-    x = embeddings(input_ids, token_type_ids)
-    for layer in encoder.layer:
-        x = layer(x, bias)
-    return x
+class Body(nn.Module):
+    """MiniLM's embeddings and layers, which both of askdoc's models put a head on."""
+
+    def __init__(self, c: BertConfig):
+        super().__init__()
+        self.config = c
+        self.embeddings = Embeddings(c)
+        self.encoder = Encoder(c)
+
+    def new_head(self, outputs: int) -> nn.Linear:
+        """A linear head on the last layer, initialised as BERT initialises one."""
+        head = nn.Linear(self.config.hidden_size, outputs)
+        nn.init.normal_(head.weight, std=0.02)
+        nn.init.zeros_(head.bias)
+        return head
+
+    def hidden_states(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+    ) -> torch.Tensor:
+        """The last layer's token vectors (batch, tokens, hidden)."""
+        mask = attention_mask.unsqueeze(1).unsqueeze(2).to(torch.float32)
+        bias = (1.0 - mask) * -1e4  # padded keys get ~0 attention
+        x = self.embeddings(input_ids, token_type_ids)
+        for layer in self.encoder.layer:
+            x = layer(x, bias)
+        return x
 
 
-class CrossEncoder(nn.Module):
+class CrossEncoder(Body):
     """Scores "question [SEP] sentence": the mean of the last layer's tokens through one linear unit.
 
     Mean pooling, not [CLS]: all-MiniLM-L6-v2 was trained with mean pooling, so its mean vector
@@ -187,19 +199,14 @@ class CrossEncoder(nn.Module):
     """
 
     def __init__(self, c: BertConfig):
-        super().__init__()
-        self.config = c
-        self.embeddings = Embeddings(c)
-        self.encoder = Encoder(c)
-        self.head = nn.Linear(c.hidden_size, 1)
-        nn.init.normal_(self.head.weight, std=0.02)
-        nn.init.zeros_(self.head.bias)
+        super().__init__(c)
+        self.head = self.new_head(1)
 
     def encode(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
     ) -> torch.Tensor:
         """Mean-pooled last hidden states (what sentence-transformers returns, before normalising)."""
-        x = hidden_states(self.embeddings, self.encoder, input_ids, attention_mask, token_type_ids)
+        x = self.hidden_states(input_ids, attention_mask, token_type_ids)
         m = attention_mask.unsqueeze(-1).to(x.dtype)
         return (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
 

@@ -28,8 +28,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from reader_model import SpanReader, from_reranker
-from reranker_model import add_path_args, load_tokenizer
-from train_reranker import checkpoints, log, optimizer_and_schedule, save
+from reranker_model import BertConfig, add_path_args, load_tokenizer
+from train_reranker import checkpoints, log, optimizer_and_schedule, save_checkpoint
 
 FIXED = ("rows", "epochs", "batch", "lr", "warmup", "weight_decay", "max_len", "seed", "negatives", "questions")
 MAX_ANSWER_TOKENS = 30
@@ -202,7 +202,8 @@ def main() -> None:
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     tok = load_tokenizer(max_len=args.max_len)
-    model = from_reranker(args.init)
+    # a resumed run takes its weights from the checkpoint: the re-ranker it started from is not needed
+    model = SpanReader(BertConfig(**state["config"])) if state is not None else from_reranker(args.init)
     optimizer, scheduler = optimizer_and_schedule(model, args, total_steps, warmup_steps)
     step, epoch, position, train_seconds, best_f1 = 0, 0, 0, 0.0, -1.0
     if state is not None:
@@ -226,39 +227,21 @@ def main() -> None:
         nonlocal best_f1, ckpt_cost
         t = time.monotonic()
         metrics = evaluate(model, tok, dev)
-        path = args.ckpt_dir / f"step-{step:06d}.pt"
         better = metrics["f1"] > best_f1
         best_f1 = max(best_f1, metrics["f1"])
-        save(
-            path,
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "step": step,
-                "epoch": epoch,
-                "position": position,
-                "train_seconds": train_seconds,
-                "best_f1": best_f1,
-                "dev": metrics,
-                "torch_rng": torch.get_rng_state(),
-                "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-                "config": model.config.__dict__,
-            },
+        path = save_checkpoint(
+            args,
+            model,
+            optimizer,
+            scheduler,
+            step,
+            metrics,
+            better,
+            epoch=epoch,
+            position=position,
+            train_seconds=train_seconds,
+            best_f1=best_f1,
         )
-        if better:
-            save(
-                args.ckpt_dir / "best.pt",
-                {
-                    "model": model.state_dict(),
-                    "step": step,
-                    "dev": metrics,
-                    "max_len": args.max_len,
-                    "config": model.config.__dict__,
-                },
-            )
-        for old in checkpoints(args.ckpt_dir)[: -args.keep]:
-            old.unlink()
         ckpt_cost = time.monotonic() - t
         log(
             f"checkpoint {path.name} ({reason}): dev span f1 {metrics['f1']:.4f} em {metrics['em']:.4f} "

@@ -101,6 +101,34 @@ def save(path: Path, state: dict) -> None:
     os.replace(tmp, path)
 
 
+def save_checkpoint(args, model, optimizer, scheduler, step: int, metrics: dict, is_best: bool, **progress) -> Path:
+    """Write ``step-NNNNNN.pt`` (all a resumed run needs: weights, optimizer, schedule, RNG,
+    ``progress`` such as epoch and position), ``best.pt`` when ``is_best`` (the model only:
+    what export needs, a third of the size), and keep only the last ``args.keep`` steps."""
+    path = args.ckpt_dir / f"step-{step:06d}.pt"
+    save(
+        path,
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "step": step,
+            **progress,
+            "dev": metrics,
+            "torch_rng": torch.get_rng_state(),
+            "python_rng": random.getstate(),
+            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+            "config": model.config.__dict__,
+        },
+    )
+    if is_best:
+        best = {"model": model.state_dict(), "step": step, "dev": metrics, "max_len": args.max_len}
+        save(args.ckpt_dir / "best.pt", {**best, "config": model.config.__dict__})
+    for old in checkpoints(args.ckpt_dir)[: -args.keep]:
+        old.unlink()
+    return path
+
+
 def log(msg: str) -> None:
     print(time.strftime("%Y-%m-%d %H:%M:%S ") + msg, flush=True)
 
@@ -202,34 +230,21 @@ def main() -> None:
         metrics = evaluate(model, tok, dev)
         if extra_dev:
             metrics.update({f"extra_{k}": v for k, v in evaluate(model, tok, extra_dev).items()})
-        path = args.ckpt_dir / f"step-{step:06d}.pt"
         best_mrr_before = best_mrr
         best_mrr = max(best_mrr, metrics["mrr"])
-        save(
-            path,
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "step": step,
-                "epoch": epoch,
-                "position": position,
-                "train_seconds": train_seconds,
-                "best_mrr": best_mrr,
-                "dev": metrics,
-                "torch_rng": torch.get_rng_state(),
-                "python_rng": random.getstate(),
-                "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-                "config": model.config.__dict__,
-            },
+        path = save_checkpoint(
+            args,
+            model,
+            optimizer,
+            scheduler,
+            step,
+            metrics,
+            metrics["mrr"] > best_mrr_before,
+            epoch=epoch,
+            position=position,
+            train_seconds=train_seconds,
+            best_mrr=best_mrr,
         )
-        if metrics["mrr"] > best_mrr_before:  # model only: what export needs, a third of the size
-            save(
-                args.ckpt_dir / "best.pt",
-                {"model": model.state_dict(), "step": step, "dev": metrics, "max_len": args.max_len},
-            )
-        for old in checkpoints(args.ckpt_dir)[: -args.keep]:
-            old.unlink()
         ckpt_cost = time.monotonic() - t
         extra = (
             f"; {args.extra_dev} acc@1 {metrics['extra_acc1']:.4f} mrr {metrics['extra_mrr']:.4f}" if extra_dev else ""
