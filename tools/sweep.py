@@ -94,10 +94,11 @@ def squad(
             hits1 += rank == 1
             hits3 += rank is not None and rank <= 3
             rr += 1 / rank if rank else 0.0
-            score_f1 += f1(answer.answer, q["answers"])
+            answer_f1 = f1(answer.answer, q["answers"])
+            score_f1 += answer_f1
             if shows_answer(answer):
                 shown += 1
-                right_shown += f1(answer.answer, q["answers"]) >= 0.5
+                right_shown += answer_f1 >= 0.5
         others = [q for q in questions if q["title"] != doc["title"]][:: max(1, len(questions) // max(off_topic, 1))]
         for q in others[:off_topic]:
             off_asked += 1
