@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from . import tuning
 from .answer import short_answer
@@ -30,7 +30,7 @@ from .rank.context import RankContext
 from .rank.stages import HeadingWeight, Ranking, Stage, rerank
 
 if TYPE_CHECKING:  # the reader's module loads only with the extra (it brings the tokenizer)
-    from .answer.reader import Reader
+    from .answer.reader import Reader, ReaderStage
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,16 @@ def stages(corpus: Corpus, reading: Reading) -> list[Stage]:
         HeadingWeight(),
         *([corpus.learned] if corpus.learned else []),
         AnswerTypeBonus(reading),
+        *([_reader_stage(corpus.reader, reading)] if corpus.reader and reading.info.type != AnswerType.YES_NO else []),
     ]
+
+
+def _reader_stage(model: Reader, reading: Reading) -> Stage:
+    """The reader as the last stage (a span cannot say yes or no: those stay with the rules);
+    it reorders only for a question with a wh-word (a cue), not for bare words."""
+    from .answer.reader import ReaderStage  # loads the tokenizer: only with the extra
+
+    return ReaderStage(model, promote=bool(reading.info.cue))
 
 
 def ask(
@@ -88,8 +97,10 @@ def ask(
         question, found.query, found.retrieved, found.weights, corpus.sentence, corpus.analyzer, pool, vector
     )
     reading = Reading(text, question.info)
-    ranking = rerank(stages(corpus, reading), ctx, found.retrieved.hits)
-    why, short = _verdict(ctx, ranking, reading, corpus.reader)
+    chain = stages(corpus, reading)
+    ranking = rerank(chain, ctx, found.retrieved.hits)
+    read = cast("ReaderStage | None", next((stage for stage in chain if stage.name == "reader"), None))
+    why, short = _verdict(ctx, ranking, reading, read)
     shown = ranking.hits[:top]
     evidence = tuple(
         _evidence(ctx, rank, hit, context, short, explain, bool(corpus.semantic), corpus.neighbours)
@@ -99,7 +110,7 @@ def ask(
         return Answer(text, evidence, True, id=id, reason=why)
     if short is None:
         return Answer(text, evidence, False, id=id)
-    hits = ranking.hits
+    hits = ranking.before("reader")  # the reader's tie at the top is no gap
     gap = (hits[0].score - hits[1].score) / hits[0].score if len(hits) > 1 and hits[0].score > 0 else 1.0
     covered = coverage(ctx.matched(short.sid), ctx.weights)
     if short.by == "model":
@@ -124,23 +135,21 @@ def ask(
 
 
 def _verdict(
-    ctx: RankContext, ranking: Ranking, reading: Reading, model: Reader | None
+    ctx: RankContext, ranking: Ranking, reading: Reading, read: ReaderStage | None
 ) -> tuple[str | None, ShortAnswer | None]:
-    """Why to abstain, or the short answer. Abstaining is judged on the ranking by words and
-    meaning, before the learned re-ranker and the answer-type bonus: what the documents hold
-    does not change when a model prefers a sentence, and a sentence holding some number must
-    not make "how much ...?" look answered."""
-    retrieved = ranking.before("learned", AnswerTypeBonus.name)
+    """Why to abstain, or the short answer: the reader's (``read``, its stage, ran last) or
+    else the rules'. Abstaining is judged on the ranking by words and meaning, before the
+    learned re-ranker, the answer-type bonus and the reader: what the documents hold does not
+    change when a model prefers a sentence, and a sentence holding some number must not make
+    "how much ...?" look answered."""
+    retrieved = ranking.before("learned", AnswerTypeBonus.name, "reader")
     before = [ctx.matched(h.sid) for h in retrieved[: tuning.ANSWER_SEARCHED]]
     found = short_answer.holds_candidate(before, reading)
     reason = abstain_reason(before[0], reading.info, ctx.weights, found, ctx.nearest)
     if reason:
         return reason, None
-    if model and reading.info.type is not AnswerType.YES_NO:  # a span cannot say yes or no
-        from .answer import reader
-
-        final = [ctx.matched(h.sid) for h in ranking.hits[: tuning.READER_SEARCHED]]
-        short = reader.choose(model, ctx.question.text, final)
+    if read is not None:
+        short = read.answer
         if short is not None and short.score < tuning.READER_ABSTAIN_LEAD:
             return "askdoc's reader finds no answer in the best sentences", None
         return None, short

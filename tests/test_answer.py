@@ -392,3 +392,19 @@ def test_the_reader_does_not_answer_a_yes_no_question_with_a_span() -> None:
     answer = index.ask("Was the harbour board chaired by Maria?")
     assert not answer.abstained and answer.answer is None  # evidence only, as without the reader
     assert "chaired by Maria" in answer.evidence[0].sentence.text
+
+
+def test_the_sentence_the_reader_answers_from_comes_first_for_a_question_not_for_bare_words() -> None:
+    # "built" and "dock" put the hand-built sentence first by words; the reader finds a name
+    # in the second sentence only (FakeReader: a capitalised word after "by" leads by 4)
+    text = "The dock was built by hand near the dock gate. The dock crane was built by Ada."
+    index = Index([Document("harbour.txt", text)])
+    index.use_semantic = False
+    index._reader = None
+    by_words = [e.sentence.text for e in index.ask("Who built the dock gate?").evidence]
+    assert by_words[0].startswith("The dock was built by hand")
+    index._reader = FakeReader()
+    answer = index.ask("Who built the dock gate?")
+    assert answer.answer == "Ada" and answer.evidence[0].sentence.text == "The dock crane was built by Ada."
+    assert answer.evidence[0].answer_span is not None and answer.evidence[0].score == answer.evidence[1].score
+    assert [e.sentence.text for e in index.ask("dock gate built").evidence] == by_words  # no wh-word: no reorder

@@ -348,7 +348,7 @@ def test_ask_blends_meaning_in_when_the_extra_is_installed():
     answer = index.ask(question, explain=True)
     assert answer.evidence[0].sentence.text.startswith("Doctors at the town hospital treated forty people")
     assert answer.evidence[0].explanation.semantic is True
-    index.use_semantic, index._ranker, index._learned = False, None, None
+    index.use_semantic, index._ranker, index._learned, index._reader = False, None, None, None
     assert not index.ask(question).evidence[0].sentence.text.startswith("Doctors")
 
 
