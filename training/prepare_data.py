@@ -210,7 +210,11 @@ def squad_groups(args, stats: Counter) -> dict[str, list[dict]]:
     for title, rows in by_article.items():
         sides["dev" if is_dev(title, args.squad_dev_percent) else "train"][title] = rows
     chosen = {
-        "train": pick_spread(sides["train"], args.squad_questions, args.squad_per_article, args.seed),
+        # --squad-skip: the spread's first N are left out (a later run trains on questions the
+        # first did not see; the spread is the same order, so its first N are the earlier run's)
+        "train": pick_spread(
+            sides["train"], args.squad_skip + args.squad_questions, args.squad_per_article, args.seed
+        )[args.squad_skip :],
         "dev": pick_spread(sides["dev"], args.squad_dev_questions, 10**9, args.seed),
     }
     out: dict[str, list[dict]] = {}
@@ -253,6 +257,9 @@ def main() -> None:
     ap.add_argument("--squad", type=Path, default=None, help="SQuAD v1.1 train rows (jsonl: question, sentences, ...)")
     ap.add_argument("--squad-questions", type=int, default=9000, help="SQuAD train questions taken")
     ap.add_argument("--squad-per-article", type=int, default=40, help="at most this many a SQuAD train article")
+    ap.add_argument(
+        "--squad-skip", type=int, default=0, help="leave out the spread's first N (those an earlier run trained on)"
+    )
     ap.add_argument("--squad-dev-percent", type=int, default=3, help="share of SQuAD articles held out")
     ap.add_argument("--squad-dev-questions", type=int, default=300, help="cap on SQuAD dev questions")
     ap.add_argument("--seed", type=int, default=13)

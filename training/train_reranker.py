@@ -139,6 +139,12 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=None, help="default: WORK/data")
     ap.add_argument("--ckpt-dir", type=Path, default=None, help="default: WORK/ckpt")
     ap.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --ckpt-dir")
+    ap.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from this checkpoint's weights (e.g. an earlier run's best.pt), with a new optimizer and schedule",
+    )
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--groups-per-step", type=int, default=4, help="groups (1 positive + up to 7 negatives) a step")
     ap.add_argument("--lr", type=float, default=3e-5)
@@ -207,6 +213,8 @@ def main() -> None:
         torch.set_rng_state(state["torch_rng"])
         random.setstate(state["python_rng"])
     else:
+        if args.init:
+            model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["model"])
         log(f"config {json.dumps({k: str(v) for k, v in vars(args).items()})}")
         log(
             f"train {len(train)} groups, {sum(len(g['texts']) for g in train)} pairs; dev {len(dev)} groups"
@@ -256,6 +264,11 @@ def main() -> None:
         )
         model.train()
 
+    if args.init and state is None:
+        # best.pt must beat where the run started, or the run made nothing better to export
+        start = evaluate(model, tok, dev)
+        best_mrr = start["mrr"]
+        log(f"--init {args.init}: dev acc@1 {start['acc1']:.4f} mrr {start['mrr']:.4f} before training")
     model.train()
     window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
     since_ckpt = 0.0
