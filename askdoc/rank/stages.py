@@ -2,10 +2,11 @@
 
 A stage is any callable ``stage(ctx, hits) -> hits`` with a ``name``: the semantic blend
 (:mod:`askdoc.rank.semantic`), :class:`HeadingWeight`, the answer-type bonus
-(:mod:`askdoc.answer.type_bonus`), a learned re-ranker. The list is assembled in one place,
-:func:`askdoc.pipeline.stages`. Hits are immutable; the ranking each stage was handed is kept,
-so that a later step can read the order as it stood before a stage (abstention is judged
-before the answer-type bonus).
+(:mod:`askdoc.answer.type_bonus`), a learned re-ranker, and last the answer reader
+(:class:`askdoc.answer.reader.ReaderStage`), which also keeps the short answer it found. The
+list is assembled in one place, :func:`askdoc.pipeline.stages`. Hits are immutable; the ranking
+each stage was handed is kept, so that a later step can read the order as it stood before a
+stage (abstention is judged before the answer-type bonus).
 """
 
 from __future__ import annotations
