@@ -172,7 +172,6 @@ class Index:
             entry.pages = entry.pages or tuple(record.get("pages", ()))  # a reused file is not read again
         self._texts: dict[int, str] = {}  # file number -> text, least recently used first
         self._text_chars = 0
-        self.keep_texts = False  # True: never forget a text once read (the shell answers from its copy)
         self.retriever = Bm25Retriever(stored)
         self.vocabulary = Vocabulary(stored)
         self.analyzer = Analyzer(known=self.vocabulary.stem_of)
@@ -205,7 +204,7 @@ class Index:
                 raise InputError(f"{entry.source} changed while askdoc was reading it; ask again")
             self._texts[file_no] = text
             self._text_chars += len(text)
-            while not self.keep_texts and self._text_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
+            while self._text_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
                 oldest = next(iter(self._texts))  # dicts keep insertion order: the least recent first
                 self._text_chars -= len(self._texts.pop(oldest))
         else:

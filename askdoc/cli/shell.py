@@ -136,7 +136,8 @@ def _state(f: InputFile) -> str:
 
 
 def load(paths: list[str], warn: Warn, opener: Opener | None = None) -> Corpus:
-    """Open the (saved) index of ``paths`` and read every text now, so the shell answers from this copy."""
+    """Open the (saved) index of ``paths``. Sentences come from the index, so the shell answers
+    from what it loaded even if a file is edited while it is open (``:open`` reads it again)."""
     if opener is None:
         from .ui import open_index
 
@@ -145,11 +146,6 @@ def load(paths: list[str], warn: Warn, opener: Opener | None = None) -> Corpus:
         raise InputError("the shell reads questions from stdin, so it cannot read a document from -")
     started = time.perf_counter()
     index = opener(paths)
-    index.keep_texts = True
-    # Evidence is cut out of the text by offsets: reading the texts now keeps the answers
-    # consistent with the index even if a file is edited while the shell is open.
-    for file_no in range(len(index.files)):
-        index.text_of(file_no)
     return Corpus(list(paths), index, time.perf_counter() - started, opener)
 
 
