@@ -310,3 +310,24 @@ def test_help_exit_quit_and_clear_typed_bare_are_commands_not_questions(env):
     term.child.expect(pexpect.EOF)
     term.child.close()
     assert term.child.exitstatus == 0
+
+
+def test_the_shell_opens_a_saved_index_without_decoding_its_files(tmp_path, monkeypatch):
+    # a 100 MB file would cost its whole text in memory, and seconds, before the prompt
+    from functools import partial
+
+    import askdoc.api
+    from askdoc.cli import shell
+    from askdoc.cli.ui import open_index
+
+    doc = tmp_path / "notes.txt"
+    doc.write_text("The otter sleeps in the river bank. The heron fishes at dawn.\n", encoding="utf-8")
+    opener = partial(open_index, index=tmp_path / "notes.idx", semantic=False)
+    opener([str(doc)])  # indexed and saved once
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a file was decoded")
+
+    monkeypatch.setattr(askdoc.api, "read_text", no_reading)
+    corpus = shell.load([str(doc)], warn=lambda message: None, opener=opener)
+    assert corpus.index.ask("Where does the otter sleep?").evidence[0].sentence.text.startswith("The otter")
