@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -211,6 +212,18 @@ def test_a_file_named_twice_is_read_once(cli, tmp_path):
     found = evidence(cli("ask", QUESTION, str(tmp_path / "a.md"), str(tmp_path), str(tmp_path / "a.md"), "-f", "json"))
     texts = [e["text"] for e in found]
     assert len(texts) == len(set(texts))
+
+
+def test_a_file_linked_twice_in_a_folder_is_read_once(cli, tmp_path):
+    shutil.copy(FORMATS / "article.md", tmp_path / "a.md")
+    try:
+        (tmp_path / "b.md").symlink_to("a.md")
+        os.link(tmp_path / "a.md", tmp_path / "c.md")
+    except (OSError, NotImplementedError) as e:
+        pytest.skip(f"this file system has no links: {e}")
+    found = evidence(cli("ask", QUESTION, str(tmp_path), "-f", "json"))
+    texts = [e["text"] for e in found]
+    assert len(texts) == len(set(texts)) and {e["source"] for e in found} == {str(tmp_path / "a.md")}
 
 
 def test_legacy_encodings(cli, tmp_path):

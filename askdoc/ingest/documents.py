@@ -258,6 +258,7 @@ class InputFile:
     kind: str = ""  # what the text was extracted as (text, pdf, html ...), once read
     pages: tuple[int, ...] = ()  # where each page starts in the extracted text (PDF)
     notes: tuple[str, ...] = ()  # what reading it said (bytes replaced ...): said again when its saved index is reused
+    identity: tuple[int, int] | None = field(default=None, repr=False, compare=False)  # (device, inode)
 
     def page_at(self, offset: int) -> int | None:
         """The page holding character ``offset`` of the extracted text (None: no pages)."""
@@ -281,7 +282,9 @@ def file_input(path: Path, source: str, named: bool = True, resolved: str | None
         raise InputError(f"{source}: {e.strerror or e}") from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{source}: not a regular file")
-    return InputFile(source, resolved or str(path.resolve()), st.st_size, st.st_mtime_ns, named=named)
+    entry = InputFile(source, resolved or str(path.resolve()), st.st_size, st.st_mtime_ns, named=named)
+    entry.identity = (st.st_dev, st.st_ino) if st.st_ino else None  # some file systems give no inode
+    return entry
 
 
 def text_input(doc: Document) -> InputFile:
@@ -343,14 +346,16 @@ def collect_paths(
 
 
 def unique(inputs: list[InputFile]) -> list[InputFile]:
-    """The inputs with each file once (named twice, or named and inside a folder named): the first stays."""
-    seen: set[str] = set()
+    """The inputs with each file once (named twice, named and inside a folder named, or found
+    again through a symbolic link or a hard link in a folder): the first stays."""
+    seen: set[object] = set()
     kept = []
     for entry in inputs:
         if entry.path is not None:
-            if entry.path in seen:
+            keys = [entry.path, *([entry.identity] if entry.identity else [])]
+            if any(key in seen for key in keys):
                 continue
-            seen.add(entry.path)
+            seen.update(keys)
         kept.append(entry)
     return kept
 
