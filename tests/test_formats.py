@@ -226,6 +226,15 @@ def test_a_file_linked_twice_in_a_folder_is_read_once(cli, tmp_path):
     assert len(texts) == len(set(texts)) and {e["source"] for e in found} == {str(tmp_path / "a.md")}
 
 
+def test_a_saved_index_named_with_index_is_read_again_under_another_encoding(cli, tmp_path):
+    (tmp_path / "city.txt").write_bytes("Москва стоит на реке Москве.\n".encode("koi8-r"))
+    saved = str(tmp_path / "city.idx")
+    wrong = cli("ask", "Москва", str(tmp_path / "city.txt"), "--index", saved, "-E", "cp1251", "-f", "json")
+    assert wrong.code == 1 and json.loads(wrong.stdout)["evidence"] == []  # the wrong code page: other letters
+    right = cli("ask", "Москва", str(tmp_path / "city.txt"), "--index", saved, "-E", "koi8-r", "-f", "json")
+    assert evidence(right)[0]["text"] == "Москва стоит на реке Москве."
+
+
 def test_legacy_encodings(cli, tmp_path):
     (tmp_path / "menu.txt").write_bytes("The café serves crème brûlée on Sundays.\n".encode("cp1252"))
     refused = cli("ask", "What does the café serve?", str(tmp_path / "menu.txt"))

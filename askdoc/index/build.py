@@ -114,6 +114,7 @@ def build(
     touched = False  # a file with a new mtime but the same content: its record needs rewriting
     sentences = 0
     olds = [old_files.get(e.path) if e.path else None for e in inputs]
+    olds = [old if old and old[1].get("encoding") == e.encoding else None for e, old in zip(inputs, olds)]  # -E
     to_read = [
         (e, old[1]["sha256"] if old else None) for e, old in zip(inputs, olds) if not (old and e.same_file(old[1]))
     ]
@@ -428,6 +429,7 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer, error
                 "count": count,
                 **({"pages": pages} if pages else {}),  # where each page starts (PDF): a sentence's page
                 **({"notes": list(entry.notes)} if entry.notes else {}),
+                **({"encoding": entry.encoding} if entry.encoding else {}),  # --encoding: read again under another
             }
         )
         offset += count
