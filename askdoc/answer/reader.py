@@ -30,7 +30,6 @@ from .short_answer import ShortAnswer
 MODEL = Path(__file__).parents[1] / "data" / "reader-int8.onnx"
 MAX_TOKENS = 128  # what the reader was trained with
 MAX_ANSWER_TOKENS = 30
-THREADS = 1
 _READ_CHARS = 10_000  # of a sentence: far more than MAX_TOKENS pieces, and a bound on a hostile one
 _CLOSING = ",;:!?"  # stripped from an answer's end (a full stop too, after a small letter or digit)
 
@@ -52,7 +51,7 @@ class Span:
 
 
 class Reader:
-    def __init__(self, model_path: Path = MODEL, threads: int = THREADS) -> None:
+    def __init__(self, model_path: Path = MODEL, threads: int | None = None) -> None:
         self.tokenizer = tokenizer.load()
         self._continued = [piece.startswith("##") for piece in self.tokenizer.vocab]
         self._session = runtime.session(model_path, threads)

@@ -23,7 +23,6 @@ from . import runtime, tokenizer
 MODEL = Path(__file__).parents[2] / "data" / "reranker-int8.onnx"
 # The pairs the model was trained on were cut to this many word pieces (1.9% of them were longer).
 MAX_TOKENS = 96
-THREADS = 1
 
 
 def available() -> bool:
@@ -34,7 +33,7 @@ def available() -> bool:
 class CrossEncoder:
     """Scores (question, sentence) pairs: higher is a better answer. Scores are not probabilities."""
 
-    def __init__(self, model_path: Path = MODEL, threads: int = THREADS) -> None:
+    def __init__(self, model_path: Path = MODEL, threads: int | None = None) -> None:
         self.tokenizer = tokenizer.load()
         self._session = runtime.session(model_path, threads)
 

@@ -18,15 +18,12 @@ DIM = 384
 # Texts are sorted by length and batched, so padding costs little; batches of 8 were a little
 # faster than 16 or 32 and 1.6 times faster than 128 (measured on a 2-core Xeon).
 BATCH = 8
-# One inference thread: on that machine, shared with other work, two threads took 1.8 times as
-# long to embed sentences and 2.6 times as long to embed one question (their spin-waits contend).
-THREADS = 1
 
 
 class Encoder:
     """all-MiniLM-L6-v2: text -> L2-normalised mean-pooled 384-number vectors (float32)."""
 
-    def __init__(self, model_path: Path | None = None, vocab_path: Path = VOCAB, threads: int = THREADS):
+    def __init__(self, model_path: Path | None = None, vocab_path: Path = VOCAB, threads: int | None = None):
         if model_path is None:
             package = importlib.import_module(MODEL_PACKAGE)
             model_path = package.model_path()
