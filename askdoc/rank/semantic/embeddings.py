@@ -17,9 +17,10 @@ from .encoder import DIM
 if TYPE_CHECKING:
     import numpy as np
 
-# Embedding runs at about this many sentences a second on one core (measured on a 2.3 GHz
-# Xeon); from NOTE_FROM sentences to embed (about half a minute) askdoc says so first.
-SENTENCES_PER_SECOND = 90
+# Embedding runs at about this many sentences a second on two cores (2.3 GHz Xeon: 388
+# sentences of 220 characters in 1.4 s, shorter ones faster; one core: about half as many);
+# from NOTE_FROM sentences to embed (about 15 s) askdoc says so first.
+SENTENCES_PER_SECOND = 200
 NOTE_FROM = 3_000
 # Sentences embedded at a time: the progress bar moves every few seconds.
 CHUNK = 512
