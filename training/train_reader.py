@@ -20,16 +20,16 @@ import json
 import math
 import random
 import re
-import signal
 import time
 from collections import Counter
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from loop import Progress, Run, log, train_epochs
 from reader_model import SpanReader, from_reranker
 from reranker_model import BertConfig, add_path_args, load_tokenizer
-from train_reranker import checkpoints, log, optimizer_and_schedule, save_checkpoint
+from train_reranker import checkpoints, optimizer_and_schedule, save_checkpoint
 
 FIXED = ("rows", "epochs", "batch", "lr", "warmup", "weight_decay", "max_len", "seed", "negatives", "questions")
 MAX_ANSWER_TOKENS = 30
@@ -205,26 +205,21 @@ def main() -> None:
     # a resumed run takes its weights from the checkpoint: the re-ranker it started from is not needed
     model = SpanReader(BertConfig(**state["config"])) if state is not None else from_reranker(args.init)
     optimizer, scheduler = optimizer_and_schedule(model, args, total_steps, warmup_steps)
-    step, epoch, position, train_seconds, best_f1 = 0, 0, 0, 0.0, -1.0
+    progress, best_f1 = Progress(), -1.0
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
-        step, epoch, position = state["step"], state["epoch"], state["position"]
-        train_seconds, best_f1 = state["train_seconds"], state.get("best_f1", -1.0)
+        progress = Progress(state["step"], state["epoch"], state["position"], state["train_seconds"])
+        best_f1 = state.get("best_f1", -1.0)
         torch.set_rng_state(state["torch_rng"])
     else:
         log(f"config {json.dumps({k: str(v) for k, v in vars(args).items()})}")
         log(f"train {len(train)} pairs ({dict(stats)}); dev {len(dev)} pairs from {len(dev_rows)} dev rows")
         log(f"{total_steps} steps ({steps_per_epoch} a epoch), warm-up {warmup_steps}")
 
-    stop = {"signal": None}
-    signal.signal(signal.SIGTERM, lambda s, f: stop.update(signal=s))
-    signal.signal(signal.SIGINT, lambda s, f: stop.update(signal=s))
-    ckpt_cost = 60.0
-
     def checkpoint(reason: str) -> None:
-        nonlocal best_f1, ckpt_cost
+        nonlocal best_f1
         t = time.monotonic()
         metrics = evaluate(model, tok, dev)
         better = metrics["f1"] > best_f1
@@ -234,74 +229,35 @@ def main() -> None:
             model,
             optimizer,
             scheduler,
-            step,
+            progress.step,
             metrics,
             better,
-            epoch=epoch,
-            position=position,
-            train_seconds=train_seconds,
+            epoch=progress.epoch,
+            position=progress.position,
+            train_seconds=progress.train_seconds,
             best_f1=best_f1,
         )
-        ckpt_cost = time.monotonic() - t
         log(
             f"checkpoint {path.name} ({reason}): dev span f1 {metrics['f1']:.4f} em {metrics['em']:.4f} "
             f"null on answer {metrics['null_on_answer']:.3f} on other {metrics['null_on_other']:.3f} "
-            f"(train {train_seconds / 60:.1f} min, eval+save {ckpt_cost:.0f}s){' best' if better else ''}"
+            f"(train {progress.train_seconds / 60:.1f} min, eval+save {time.monotonic() - t:.0f}s)"
+            f"{' best' if better else ''}"
         )
 
-    model.train()
-    window_loss, window_pairs, window_steps, window_t, since_ckpt, run_steps = 0.0, 0, 0, time.monotonic(), 0.0, 0
-    while epoch < args.epochs:
-        order = list(range(len(train)))
-        random.Random(args.seed + epoch).shuffle(order)
-        while position < len(order):
-            batch = [train[i] for i in order[position : position + args.batch]]
-            t0 = time.monotonic()
-            inputs, starts, ends, _ = encode(tok, batch)
-            s_logits, e_logits = model(**inputs)
-            loss = (
-                F.cross_entropy(s_logits, starts, ignore_index=-100)
-                + F.cross_entropy(e_logits, ends, ignore_index=-100)
-            ) / 2
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            dt = time.monotonic() - t0
-            step, run_steps, position = step + 1, run_steps + 1, position + len(batch)
-            train_seconds += dt
-            since_ckpt += dt
-            window_loss, window_pairs, window_steps = (
-                window_loss + loss.item(),
-                window_pairs + len(batch),
-                window_steps + 1,
-            )
-            if step % args.log_steps == 0:
-                wall = time.monotonic() - window_t
-                lr = scheduler.get_last_lr()[0]
-                loss_mean, pace = window_loss / window_steps, window_pairs / wall
-                log(f"step {step}/{total_steps} loss {loss_mean:.4f} lr {lr:.2e} {pace:.1f} pairs/s")
-                window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
-            if position >= len(order):
-                epoch, position = epoch + 1, 0
-                break
-            due = since_ckpt >= args.ckpt_minutes * 60
-            over = (
-                bool(args.max_minutes)
-                and time.monotonic() - run_start + ckpt_cost * 1.2 + dt * 1.5 + 5 >= args.max_minutes * 60
-            )
-            finish = stop["signal"] or over or (args.max_steps and run_steps >= args.max_steps)
-            if due or finish:
-                checkpoint("signal" if stop["signal"] else "time budget" if over else "time")
-                since_ckpt = 0.0
-                window_t = time.monotonic()
-                if finish:
-                    log(f"stopped at step {step}; continue with --resume")
-                    return
-        checkpoint(f"end of epoch {epoch}")
-        since_ckpt = 0.0
-    log(f"done: {step} steps, {train_seconds / 60:.1f} min of training; best dev span f1 {best_f1:.4f}")
+    def loss_of(batch: list[dict]) -> tuple[torch.Tensor, int]:
+        inputs, starts, ends, _ = encode(tok, batch)
+        s_logits, e_logits = model(**inputs)
+        loss = (
+            F.cross_entropy(s_logits, starts, ignore_index=-100) + F.cross_entropy(e_logits, ends, ignore_index=-100)
+        ) / 2
+        return loss, len(batch)
+
+    run = Run(model, optimizer, scheduler, progress, run_start, total_steps)
+    if train_epochs(args, run, train, args.batch, loss_of, checkpoint, ckpt_cost=60.0):
+        log(
+            f"done: {progress.step} steps, {progress.train_seconds / 60:.1f} min of training; "
+            f"best dev span f1 {best_f1:.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -14,12 +14,12 @@ import json
 import math
 import os
 import random
-import signal
 import time
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from loop import Progress, Run, log, train_epochs
 from reranker_model import MAX_LEN, CrossEncoder, add_path_args, encode_pairs, load_base, load_tokenizer
 
 # What a resumed run takes from its checkpoint, whatever the command line says: changing any of
@@ -129,10 +129,6 @@ def save_checkpoint(args, model, optimizer, scheduler, step: int, metrics: dict,
     return path
 
 
-def log(msg: str) -> None:
-    print(time.strftime("%Y-%m-%d %H:%M:%S ") + msg, flush=True)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_path_args(ap)
@@ -203,13 +199,13 @@ def main() -> None:
     tok = load_tokenizer(max_len=args.max_len)
     model = load_base()
     optimizer, scheduler = optimizer_and_schedule(model, args, total_steps, warmup_steps)
-    step, epoch, position, train_seconds, best_mrr = 0, 0, 0, 0.0, -1.0
+    progress, best_mrr = Progress(), -1.0
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
-        step, epoch, position = state["step"], state["epoch"], state["position"]
-        train_seconds, best_mrr = state["train_seconds"], state.get("best_mrr", -1.0)
+        progress = Progress(state["step"], state["epoch"], state["position"], state["train_seconds"])
+        best_mrr = state.get("best_mrr", -1.0)
         torch.set_rng_state(state["torch_rng"])
         random.setstate(state["python_rng"])
     else:
@@ -222,18 +218,8 @@ def main() -> None:
         )
         log(f"{total_steps} steps ({steps_per_epoch} a epoch), warm-up {warmup_steps}")
 
-    stop = {"signal": None}
-
-    def on_signal(signum: int, _frame) -> None:
-        stop["signal"] = signum  # finish the step, checkpoint, exit
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    ckpt_cost = 120.0  # seconds a checkpoint (dev evaluation + save) takes; measured after the first
-
     def checkpoint(reason: str) -> None:
-        nonlocal best_mrr, ckpt_cost
+        nonlocal best_mrr
         t = time.monotonic()
         metrics = evaluate(model, tok, dev)
         if extra_dev:
@@ -245,82 +231,39 @@ def main() -> None:
             model,
             optimizer,
             scheduler,
-            step,
+            progress.step,
             metrics,
             metrics["mrr"] > best_mrr_before,
-            epoch=epoch,
-            position=position,
-            train_seconds=train_seconds,
+            epoch=progress.epoch,
+            position=progress.position,
+            train_seconds=progress.train_seconds,
             best_mrr=best_mrr,
         )
-        ckpt_cost = time.monotonic() - t
         extra = (
             f"; {args.extra_dev} acc@1 {metrics['extra_acc1']:.4f} mrr {metrics['extra_mrr']:.4f}" if extra_dev else ""
         )
         log(
             f"checkpoint {path.name} ({reason}): dev acc@1 {metrics['acc1']:.4f} mrr {metrics['mrr']:.4f} "
-            f"paraphrase acc@1 {metrics['acc1_paraphrase']:.4f}{extra} (train {train_seconds / 60:.1f} min, "
-            f"eval+save {ckpt_cost:.0f}s){' best' if metrics['mrr'] > best_mrr_before else ''}"
+            f"paraphrase acc@1 {metrics['acc1_paraphrase']:.4f}{extra} (train {progress.train_seconds / 60:.1f} min, "
+            f"eval+save {time.monotonic() - t:.0f}s){' best' if metrics['mrr'] > best_mrr_before else ''}"
         )
-        model.train()
 
     if args.init and state is None:
         # best.pt must beat where the run started, or the run made nothing better to export
         start = evaluate(model, tok, dev)
         best_mrr = start["mrr"]
         log(f"--init {args.init}: dev acc@1 {start['acc1']:.4f} mrr {start['mrr']:.4f} before training")
-    model.train()
-    window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
-    since_ckpt = 0.0
-    run_steps = 0
-    while epoch < args.epochs:
-        order = list(range(len(train)))
-        random.Random(args.seed + epoch).shuffle(order)  # the same order on resume
-        while position < len(order):
-            groups = [train[i] for i in order[position : position + args.groups_per_step]]
-            t0 = time.monotonic()
-            scores = group_scores(model, tok, groups)
-            loss = F.cross_entropy(scores, torch.zeros(len(groups), dtype=torch.long))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            dt = time.monotonic() - t0
-            step += 1
-            run_steps += 1
-            position += len(groups)
-            train_seconds += dt
-            since_ckpt += dt
-            window_loss += loss.item()
-            window_pairs += sum(len(g["texts"]) for g in groups)
-            window_steps += 1
-            if step % args.log_steps == 0:
-                wall = time.monotonic() - window_t
-                log(
-                    f"step {step}/{total_steps} epoch {epoch} loss {window_loss / window_steps:.4f} "
-                    f"lr {scheduler.get_last_lr()[0]:.2e} {window_pairs / wall:.1f} pairs/s"
-                )
-                window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
-            if position >= len(order):
-                epoch, position = epoch + 1, 0
-                break
-            due = since_ckpt >= args.ckpt_minutes * 60 or (args.ckpt_steps and step % args.ckpt_steps == 0)
-            # Stop while one more step (at the last window's pace) and a checkpoint still fit in the budget.
-            needed = time.monotonic() - run_start + ckpt_cost * 1.2 + dt * 1.5 + 5
-            over = bool(args.max_minutes) and needed >= args.max_minutes * 60
-            finish = stop["signal"] or over or (args.max_steps and run_steps >= args.max_steps)
-            if due or finish:
-                checkpoint("signal" if stop["signal"] else "time budget" if over else "time/steps")
-                since_ckpt = 0.0
-                window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
-                if finish:
-                    log(f"stopped at step {step}; continue with --resume")
-                    return
-        checkpoint(f"end of epoch {epoch}")
-        since_ckpt = 0.0
-        window_loss, window_pairs, window_steps, window_t = 0.0, 0, 0, time.monotonic()
-    log(f"done: {step} steps, {train_seconds / 60:.1f} min of training; best dev mrr {best_mrr:.4f} (ckpt/best.pt)")
+
+    def loss_of(groups: list[dict]) -> tuple[torch.Tensor, int]:
+        scores = group_scores(model, tok, groups)
+        return F.cross_entropy(scores, torch.zeros(len(groups), dtype=torch.long)), sum(len(g["texts"]) for g in groups)
+
+    run = Run(model, optimizer, scheduler, progress, run_start, total_steps)
+    if train_epochs(args, run, train, args.groups_per_step, loss_of, checkpoint):
+        log(
+            f"done: {progress.step} steps, {progress.train_seconds / 60:.1f} min of training; "
+            f"best dev mrr {best_mrr:.4f} (ckpt/best.pt)"
+        )
 
 
 if __name__ == "__main__":
