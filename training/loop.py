@@ -2,15 +2,19 @@
 batches), a log line every few steps, and a checkpoint every few minutes of training, on a
 signal, at the end of each epoch, and before the run's wall-time budget (``--max-minutes``)
 would be overrun. What differs between the models is the loss of a batch and what a checkpoint
-measures: :func:`train_epochs` takes both as functions."""
+measures: :func:`train_epochs` takes both as functions. Also shared: the optimizer and its
+schedule, and checkpoints (:func:`save_checkpoint`, and :func:`resumed` and :func:`restore` for
+``--resume``)."""
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -41,6 +45,88 @@ class Run:
 
 def log(msg: str) -> None:
     print(time.strftime("%Y-%m-%d %H:%M:%S ") + msg, flush=True)
+
+
+def optimizer_and_schedule(model: torch.nn.Module, args, total_steps: int, warmup_steps: int):
+    """AdamW (no weight decay on biases and LayerNorms) and a linear warm-up, then a linear
+    decay to 0 at the last step: the schedule both models train with."""
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1 and "LayerNorm" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim > 1 and "LayerNorm" not in n)]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr
+    )
+
+    def lr_factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / warmup_steps
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
+
+
+def checkpoints(ckpt_dir: Path) -> list[Path]:
+    return sorted(ckpt_dir.glob("step-*.pt"))
+
+
+def save(path: Path, state: dict) -> None:
+    """Write to a temporary name first: a kill mid-write never leaves a broken latest checkpoint."""
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def save_checkpoint(args, model, optimizer, scheduler, step: int, metrics: dict, is_best: bool, **progress) -> Path:
+    """Write ``step-NNNNNN.pt`` (all a resumed run needs: weights, optimizer, schedule, RNG,
+    ``progress`` such as epoch and position), ``best.pt`` when ``is_best`` (the model only:
+    what export needs, a third of the size), and keep only the last ``args.keep`` steps."""
+    path = args.ckpt_dir / f"step-{step:06d}.pt"
+    save(
+        path,
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "step": step,
+            **progress,
+            "dev": metrics,
+            "torch_rng": torch.get_rng_state(),
+            "python_rng": random.getstate(),
+            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+            "config": model.config.__dict__,
+        },
+    )
+    if is_best:
+        best = {"model": model.state_dict(), "step": step, "dev": metrics, "max_len": args.max_len}
+        save(args.ckpt_dir / "best.pt", {**best, "config": model.config.__dict__})
+    for old in checkpoints(args.ckpt_dir)[: -args.keep]:
+        old.unlink()
+    return path
+
+
+def resumed(args, fixed: Sequence[str]) -> dict | None:
+    """With ``--resume``, the latest step checkpoint in ``args.ckpt_dir``, whose values of the
+    ``fixed`` arguments replace the command line's (changing them half-way would make the run
+    neither the old one nor a new one); else None."""
+    if not args.resume:
+        return None
+    found = checkpoints(args.ckpt_dir)
+    if not found:
+        raise SystemExit(f"--resume: no step-*.pt in {args.ckpt_dir}")
+    state = torch.load(found[-1], map_location="cpu", weights_only=False)
+    for k in fixed:
+        setattr(args, k, type(getattr(args, k))(state["args"][k]))
+    log(f"resuming from {found[-1]} (step {state['step']}, epoch {state['epoch']}, position {state['position']})")
+    return state
+
+
+def restore(state: dict, model: torch.nn.Module, optimizer, scheduler) -> Progress:
+    """Put a checkpoint's weights, optimizer, schedule and random state back; where it stood."""
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["torch_rng"])
+    random.setstate(state["python_rng"])
+    return Progress(state["step"], state["epoch"], state["position"], state["train_seconds"])
 
 
 def train_epochs(

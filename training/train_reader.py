@@ -26,10 +26,9 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from loop import Progress, Run, log, train_epochs
+from loop import Progress, Run, log, optimizer_and_schedule, restore, resumed, save_checkpoint, train_epochs
 from reader_model import SpanReader, from_reranker
 from reranker_model import BertConfig, add_path_args, load_tokenizer
-from train_reranker import checkpoints, optimizer_and_schedule, save_checkpoint
 
 FIXED = ("rows", "epochs", "batch", "lr", "warmup", "weight_decay", "max_len", "seed", "negatives", "questions")
 MAX_ANSWER_TOKENS = 30
@@ -174,15 +173,7 @@ def main() -> None:
     args.ckpt_dir.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(args.threads)
 
-    state = None
-    if args.resume:
-        found = checkpoints(args.ckpt_dir)
-        if not found:
-            raise SystemExit(f"--resume: no step-*.pt in {args.ckpt_dir}")
-        state = torch.load(found[-1], map_location="cpu", weights_only=False)
-        for k in FIXED:
-            setattr(args, k, type(getattr(args, k))(state["args"][k]))
-        log(f"resuming from {found[-1]} (step {state['step']}, position {state['position']})")
+    state = resumed(args, FIXED)
 
     rows = [json.loads(line) for line in args.rows.open(encoding="utf-8") if line.strip()]
     stats: Counter = Counter()
@@ -207,12 +198,8 @@ def main() -> None:
     optimizer, scheduler = optimizer_and_schedule(model, args, total_steps, warmup_steps)
     progress, best_f1 = Progress(), -1.0
     if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        progress = Progress(state["step"], state["epoch"], state["position"], state["train_seconds"])
+        progress = restore(state, model, optimizer, scheduler)
         best_f1 = state.get("best_f1", -1.0)
-        torch.set_rng_state(state["torch_rng"])
     else:
         log(f"config {json.dumps({k: str(v) for k, v in vars(args).items()})}")
         log(f"train {len(train)} pairs ({dict(stats)}); dev {len(dev)} pairs from {len(dev_rows)} dev rows")

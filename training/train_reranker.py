@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import time
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from loop import Progress, Run, log, train_epochs
+from loop import Progress, Run, log, optimizer_and_schedule, restore, resumed, save_checkpoint, train_epochs
 from reranker_model import MAX_LEN, CrossEncoder, add_path_args, encode_pairs, load_base, load_tokenizer
 
 # What a resumed run takes from its checkpoint, whatever the command line says: changing any of
@@ -73,62 +72,6 @@ def evaluate(model: CrossEncoder, tok, groups: list[dict], batch_pairs: int = 64
     }
 
 
-def optimizer_and_schedule(model: torch.nn.Module, args, total_steps: int, warmup_steps: int):
-    """AdamW (no weight decay on biases and LayerNorms) and a linear warm-up, then a linear
-    decay to 0 at the last step: the schedule both models train with."""
-    decay = [p for n, p in model.named_parameters() if p.ndim > 1 and "LayerNorm" not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.ndim > 1 and "LayerNorm" not in n)]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr
-    )
-
-    def lr_factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
-
-    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
-
-
-def checkpoints(ckpt_dir: Path) -> list[Path]:
-    return sorted(ckpt_dir.glob("step-*.pt"))
-
-
-def save(path: Path, state: dict) -> None:
-    """Write to a temporary name first: a kill mid-write never leaves a broken latest checkpoint."""
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
-def save_checkpoint(args, model, optimizer, scheduler, step: int, metrics: dict, is_best: bool, **progress) -> Path:
-    """Write ``step-NNNNNN.pt`` (all a resumed run needs: weights, optimizer, schedule, RNG,
-    ``progress`` such as epoch and position), ``best.pt`` when ``is_best`` (the model only:
-    what export needs, a third of the size), and keep only the last ``args.keep`` steps."""
-    path = args.ckpt_dir / f"step-{step:06d}.pt"
-    save(
-        path,
-        {
-            "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
-            "step": step,
-            **progress,
-            "dev": metrics,
-            "torch_rng": torch.get_rng_state(),
-            "python_rng": random.getstate(),
-            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-            "config": model.config.__dict__,
-        },
-    )
-    if is_best:
-        best = {"model": model.state_dict(), "step": step, "dev": metrics, "max_len": args.max_len}
-        save(args.ckpt_dir / "best.pt", {**best, "config": model.config.__dict__})
-    for old in checkpoints(args.ckpt_dir)[: -args.keep]:
-        old.unlink()
-    return path
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_path_args(ap)
@@ -171,15 +114,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     args.ckpt_dir.mkdir(parents=True, exist_ok=True)
 
-    state = None
-    if args.resume:
-        found = checkpoints(args.ckpt_dir)
-        if not found:
-            raise SystemExit(f"--resume: no step-*.pt in {args.ckpt_dir}")
-        state = torch.load(found[-1], map_location="cpu", weights_only=False)
-        for k in FIXED:
-            setattr(args, k, type(getattr(args, k))(state["args"][k]))
-        log(f"resuming from {found[-1]} (step {state['step']}, epoch {state['epoch']}, position {state['position']})")
+    state = resumed(args, FIXED)
 
     train = read_groups(args.data / "train.jsonl")
     dev = read_groups(args.data / "dev.jsonl")
@@ -201,13 +136,8 @@ def main() -> None:
     optimizer, scheduler = optimizer_and_schedule(model, args, total_steps, warmup_steps)
     progress, best_mrr = Progress(), -1.0
     if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        progress = Progress(state["step"], state["epoch"], state["position"], state["train_seconds"])
+        progress = restore(state, model, optimizer, scheduler)
         best_mrr = state.get("best_mrr", -1.0)
-        torch.set_rng_state(state["torch_rng"])
-        random.setstate(state["python_rng"])
     else:
         if args.init:
             model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["model"])
