@@ -192,6 +192,39 @@ def test_pruned_top_k_on_a_zipfian_corpus_equals_rank_bm25(tmp_path, monkeypatch
             assert index.retriever.index.search(query, k) == _reference_top(corpus, query, k)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("numpy_path", [False, True])
+def test_pruned_top_k_with_related_words_equals_scoring_every_sentence(tmp_path, monkeypatch, numpy_path):
+    """A column is the best of its word and its related words: pruning over their postings
+    lists must still give what scoring every sentence gives, order and ties included."""
+    threshold = 0 if numpy_path else 10**9
+    monkeypatch.setattr(index_module, "NUMPY_FROM", threshold)
+    monkeypatch.setattr(index_module, "NUMPY_COLD", threshold)
+    rng = random.Random(5)
+    vocab = [f"w{i}" for i in range(300)]
+    weights = [1 / (i + 1) for i in range(300)]
+    lines = [" ".join(rng.choices(vocab, weights, k=rng.randint(3, 15))) + "." for _ in range(4000)]
+    doc = tmp_path / "zipf.txt"
+    doc.write_text("\n".join(lines), encoding="utf-8")
+    bm25 = Index.from_paths([str(doc)], cache=False).retriever.index
+    kin = {w: [(o, rng.choice((0.3, 0.5))) for o in rng.sample(vocab, rng.randint(0, 8)) if o != w] for w in vocab}
+
+    def related(term):
+        return tuple(kin.get(term, ()))
+
+    for _ in range(30):
+        query = rng.sample(vocab[:6], 2) + rng.sample(vocab[40:], 2) + ["absent"]
+        columns = bm25._columns(query, related)[0]
+        every = {}
+        for sid in range(bm25.size):
+            values = [bm25._value_at(c, sid) for c in columns]
+            if any(values):
+                every[sid] = sum(v[0] if v else c.absent for v, c in zip(values, columns))
+        for k in (1, 3, 10):
+            expected = sorted(every.items(), key=lambda x: (-x[1], x[0]))[:k]
+            assert bm25.search(query, k, related) == expected
+
+
 def test_the_cache_keeps_only_the_most_recently_used_indexes(tmp_path, monkeypatch):
     monkeypatch.setenv("ASKDOC_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr("askdoc.index.store.CACHE_ENTRIES", 3)

@@ -164,6 +164,10 @@ def _english_stemmer_class() -> type:
             del sys.modules[name]
 
 
+# Sentences whose terms an analyser remembers for :meth:`Analyzer.sentence_terms`.
+RECENT_SENTENCES = 2048
+
+
 class Analyzer:
     """Tokenise, drop stopwords and stem, caching each distinct word's stem.
 
@@ -176,6 +180,7 @@ class Analyzer:
         self.added: list[str] = []  # words in the order their stems were first worked out
         self._known = known
         self._stem: Callable[[str], str] | None = None
+        self._recent: dict[str, list[Term]] = {}  # text -> terms, for :meth:`sentence_terms`
 
     def stem(self, word: str) -> str:
         stem = self.stems.get(word)
@@ -188,6 +193,17 @@ class Analyzer:
             self.stems[word] = stem
             self.added.append(word)
         return stem
+
+    def sentence_terms(self, text: str) -> list[Term]:
+        """:meth:`terms_with_spans` of a sentence shown for a question, remembered: a question
+        reads its best sentences twice (for names, then for highlighting), and the questions
+        of a batch or a shell often share them. The list is shared: do not change it."""
+        terms = self._recent.get(text)
+        if terms is None:
+            if len(self._recent) >= RECENT_SENTENCES:
+                self._recent.clear()
+            terms = self._recent[text] = self.terms_with_spans(text)
+        return terms
 
     def terms_with_spans(self, text: str, words: Container[str] | None = None) -> list[Term]:
         """The terms of ``text`` with their words' spans in it. ``words`` (:func:`hyphen_words`

@@ -33,7 +33,7 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
     asked = set(query)
     out: dict[str, set[str]] = {}
     for text in texts:
-        terms = analyzer.terms_with_spans(text)
+        terms = analyzer.sentence_terms(text)
         i = 0
         while i < len(terms):
             j = i

@@ -65,7 +65,7 @@ class RankContext:
             sentence = self._sentence(sid)
             shares = self.retrieved.contributions(sid)
             wanted = {word for _, word in shares.values()}
-            spans = self._analyzer.terms_with_spans(sentence.text)
+            spans = self._analyzer.sentence_terms(sentence.text)
             m = self._matched[sid] = Matched(
                 sid,
                 sentence,
