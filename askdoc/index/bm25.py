@@ -81,7 +81,7 @@ class BM25Index:
         self.term_bound = stored.term_bound
         self.sent_len = stored.sent_len
         self._np_arrays: tuple[Any, Any, Any, Any] | None = None
-        self._scratch: tuple[Any, Any] | None = None  # dense per-sentence bounds and marks, for every query
+        self._scratch: Any = None  # dense per-sentence partial scores, reused by every query
         self._norm: Any = None  # per sentence, k1(1 - b + b len/avgdl)
         self._norms: dict[int, float] = {}  # the same per length, for the Python path
         self._ids: dict[str, int] = {}
@@ -308,8 +308,7 @@ class BM25Index:
         if self._norm is None:
             length = np.frombuffer(self.sent_len, np.uint16).astype(np.int64)
             self._norm = self.k1 * (1 - self.b + self.b * length / self.avgdl)
-        tf = tf.astype(np.int64)
-        return idf * ((tf * (self.k1 + 1)) / (self._norm[docs] + tf))
+        return idf * ((tf * (self.k1 + 1)) / (self._norm[docs] + tf))  # uint16 tf: exact in float64
 
     def _sources(self, columns: list[_Column]) -> list[_Source]:
         """Every postings list the columns read (a term's own, each related word's), the one
@@ -338,8 +337,8 @@ class BM25Index:
         evaluation: strategies and optimizations", 1995). The result is exact whatever is read."""
         np, post_doc, post_tf, _ = self._arrays()
         if self._scratch is None:
-            self._scratch = (np.zeros(self.size), np.zeros(self.size, bool))
-        upper, seen = self._scratch
+            self._scratch = np.zeros(self.size)
+        upper = self._scratch
         sources = self._sources(columns)
         left = _left_bounds(sources, len(columns))
         found: list[Any] = []  # the candidates, in the order first met
@@ -350,9 +349,9 @@ class BM25Index:
             while i < len(sources) and (i == 0 or left[i] >= READ_WHILE * kth):
                 s = sources[i]
                 docs = post_doc[s.lo : s.hi]
-                upper[docs] += s.weight * self._extra_at(s.idf, post_tf[s.lo : s.hi], docs)
-                new = docs[~seen[docs]]
-                seen[new] = True
+                before = upper[docs]
+                new = docs[before == 0.0]  # every value is above 0: a 0 is a sentence not met yet
+                upper[docs] = before + s.weight * self._extra_at(s.idf, post_tf[s.lo : s.hi], docs)
                 found.append(new)
                 met += len(new)
                 i += 1
@@ -369,7 +368,6 @@ class BM25Index:
         finally:
             for ids in found:
                 upper[ids] = 0.0
-                seen[ids] = False
         return self._finish(columns, sources[i:], left[i:], candidates, partial, kth, k)
 
     def _kth(self, columns: list[_Column], candidates, values, k: int) -> float:
