@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from conftest import numbered_sentences
 from rank_bm25 import BM25Plus
@@ -13,7 +10,7 @@ from askdoc import Document, Index, InputError
 from askdoc.index.bm25 import BM25Index as _BM25Index
 from askdoc.index.build import from_terms
 from askdoc.index.store import decode
-from askdoc.ingest.analysis import terms
+from askdoc.ingest.analysis import Analyzer, terms
 from askdoc.tuning import BM25_B as B
 from askdoc.tuning import BM25_DELTA as DELTA
 from askdoc.tuning import BM25_K1 as K1
@@ -136,12 +133,9 @@ def test_accents_do_not_keep_a_question_from_its_sentence():
     assert terms("ﬁnance naïve") == terms("finance naive")
 
 
-def test_the_stemmer_loads_alone_and_leaves_the_snowballstemmer_package_whole():
-    code = (
-        "import sys; from askdoc.ingest.analysis import Analyzer; a = Analyzer(); print(a.stem('organization'));"
-        "print(len([m for m in sys.modules if m.startswith('snowballstemmer.')]));"
-        "import snowballstemmer; print(snowballstemmer.stemmer('english').stemWord('organizations'))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.split()
-    assert out[0] == "organiz" and out[2] == "organiz"
-    assert int(out[1]) <= 3  # the English module and its two helpers, not 30 languages
+def test_the_stemmer_is_snowball_3_english():
+    """Plurals and derivations meet; the words Snowball 3 set apart from Porter2 stay apart."""
+    a = Analyzer()
+    assert a.stem("organization") == a.stem("organizations") == "organiz"
+    assert a.stem("generously") == a.stem("generous")
+    assert a.stem("organic") != a.stem("organ") and a.stem("paste") != a.stem("past")

@@ -376,10 +376,10 @@ def run(
         warming.join(timeout=5)  # never leave the interpreter while a module is half imported
 
 
-# Imported by the first answer otherwise: numpy scores questions with many postings, NLTK stems
-# words the documents never contained, Rich draws the answer. A person takes longer to type a
+# Imported by the first answer otherwise: numpy scores questions with many postings, the stemmer
+# stems words the documents never contained, Rich draws the answer. A person takes longer to type a
 # question than these take to import, so the first answer comes as fast as the next ones.
-WARM_UP_MODULES = ("numpy", "nltk.stem.snowball", "rich.text", "rich.padding")
+WARM_UP_MODULES = ("numpy", "Stemmer", "rich.text", "rich.padding")
 
 
 def _warm_up() -> None:
