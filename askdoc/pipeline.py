@@ -52,7 +52,7 @@ def stages(corpus: Corpus, reading: Reading) -> list[Stage]:
     return [
         *([corpus.semantic] if corpus.semantic else []),
         HeadingWeight(),
-        *([corpus.learned] if corpus.learned else []),
+        *([corpus.learned, HeadingWeight("headings after the model")] if corpus.learned else []),
         AnswerTypeBonus(reading),
         *([_reader_stage(corpus.reader, reading)] if corpus.reader and reading.info.type != AnswerType.YES_NO else []),
     ]

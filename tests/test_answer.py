@@ -264,6 +264,13 @@ def test_a_heading_ranks_below_a_statement_that_matches_as_well() -> None:
     assert ranked[0].startswith("The harbour bridge repairs") and ranked[1] == "Harbour Bridge Repairs"
 
 
+def test_a_numbered_section_heading_ranks_below_the_statement_under_it() -> None:
+    text = "6. Trademarks.\n\nThis License does not grant permission to use the trade names or trademarks.\n"
+    index = bm25_only(Index([Document("LICENSE", text)]))
+    ranked = [e.sentence.text for e in index.ask("What about trademarks?").evidence]
+    assert ranked[0].startswith("This License does not grant") and ranked[1] == "6. Trademarks."
+
+
 COUNCIL = [
     Document(
         "council.txt",

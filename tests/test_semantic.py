@@ -221,6 +221,23 @@ def test_the_learned_stage_reorders_the_head_and_keeps_the_rest_below(monkeypatc
     assert [h.sid for h in LearnedReranker(FakeCrossEncoder())(ctx, hits)] == [h.sid for h in hits]
 
 
+class HeadingLover:
+    """A stand-in cross-encoder that likes the heading naming the topic best, as the model does."""
+
+    def score(self, question, sentences):
+        return [1.0 if s.endswith("Trademarks.") else 0.0 for s in sentences]
+
+
+def test_a_heading_the_model_prefers_still_ranks_below_the_statement_under_it():
+    from askdoc.rank.semantic.cross_encoder import LearnedReranker
+
+    text = "6. Trademarks.\n\nThis License does not grant permission to use the trade names or trademarks.\n"
+    index = Index([Document("LICENSE", text)])
+    index._ranker, index._reader, index._learned = False, False, LearnedReranker(HeadingLover())
+    ranked = [e.sentence.text for e in index.ask("Can I use the trademarks?").evidence]
+    assert ranked[0].startswith("This License does not grant") and ranked[1] == "6. Trademarks."
+
+
 # ------------------------------------------------------------------ the cache beside an index
 
 

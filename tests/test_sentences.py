@@ -88,6 +88,16 @@ def test_a_byte_order_mark_is_not_part_of_the_first_sentence():
         ("Concentrated O", False),  # a formula cut by a line break, not a title
         ("Tensions and Concerns Over the Talks:", False),  # ends like a lead-in
         ("the river rises in spring and floods the lower town", False),
+        ("3. Grant of Patent License.", True),  # a licence's numbered section: the stop is its style
+        ("8. Litigation", True),
+        ("5.1 Scope", True),
+        ("DESCRIPTION", True),  # a man page's section
+        ("5.1. The rights granted under this License will terminate automatically.", False),
+        ("2. Redistributions in binary form must reproduce the above copyright notice.", False),
+        ("5 of the Copyright Term Directive.", False),  # a sentence cut after "Article", not a number
+        ("#P is an important complexity class of counting problems.", False),  # not Markdown
+        ("Paris", False),  # one word: a list item as often as a title
+        ("And,", False),
     ],
 )
 def test_headings_are_told_from_statements(line: str, heading: bool) -> None:

@@ -40,6 +40,9 @@ _WRAPPED_LINE_MIN = 40
 _CAPITALS_LINE_MIN = 60
 _TITLE_SCAN = 1000
 _HEADING_MAX = 120
+_HEADING_WORDS = 12  # after a section number: more is a numbered statement
+# A section number before a heading, with a dot: "3. ", "5.1 ", "5.1. ", "IV. " (not "5 of the")
+_SECTION_NUMBER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}(?:\.\d{1,3})+|[IVX]{1,5}\.)[ \t]+(?=\S)")
 # Punkt's time is linear, but NLTK runs its expressions under a 5 s wall-clock limit
 # (nltk.redos) over a whole block: a paragraph is rarely longer than this, a 100 MB line is.
 MAX_BLOCK = 10_000
@@ -236,14 +239,21 @@ def _looks_like_title(line: str) -> bool:
 
 
 def is_heading(sentence: str) -> bool:
-    """A title, not a statement: one short line without a final stop, its words capitalised
-    ("Uncertain Path Forward"), or a Markdown heading."""
-    if len(sentence) > _HEADING_MAX or "\n" in sentence or "\r" in sentence or _HARD_END.search(sentence):
+    """A title, not a statement: one short line, its words capitalised, without a final stop
+    ("Uncertain Path Forward", a man page's "DESCRIPTION") or after a section number, where a
+    stop is the style ("3. Grant of Patent License.", "8. Litigation"); or a Markdown heading."""
+    if len(sentence) > _HEADING_MAX or "\n" in sentence or "\r" in sentence:
+        return False
+    numbered = _SECTION_NUMBER.match(sentence)
+    title = sentence[numbered.end() :].removesuffix(".") if numbered else sentence
+    if _HARD_END.search(title) or (numbered and len(title.split()) > _HEADING_WORDS):
         return False
     if sentence.startswith("#"):
         return True
-    words = [w for w in sentence.split() if len(w) > 3 and w[0].isalpha()]
-    return len(words) >= 2 and _looks_like_title(sentence)
+    words = [w for w in title.split() if len(w) > 3 and w[0].isalpha()]
+    if not numbered and len(words) < 2:  # one word: only a man page's "DESCRIPTION", not "Paris" or "And,"
+        return title.isalpha() and title.isupper() and len(title) > 3
+    return bool(words) and _looks_like_title(title)
 
 
 class _Block(NamedTuple):

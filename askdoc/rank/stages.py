@@ -51,12 +51,16 @@ def rerank(stages: Sequence[Stage], ctx: RankContext, hits: Sequence[Hit]) -> Ra
 
 class HeadingWeight:
     """Headings ("Uncertain Path Forward") count ``HEADING_WEIGHT`` of their score: they name a
-    topic, they state nothing, so a sentence that matches as much comes first."""
+    topic, they state nothing, so a sentence that matches as much comes first. It runs before
+    the learned re-ranker and again after it (``name`` tells them apart): the model, shown "3.
+    Grant of Patent License." for "How long does the patent license last?", likes the heading
+    that names the topic. A score at or below 0 (below the re-ranked head) stays as it is."""
 
-    name = "headings"
+    def __init__(self, name: str = "headings") -> None:
+        self.name = name
 
     def __call__(self, ctx: RankContext, hits: Sequence[Hit]) -> Sequence[Hit]:
-        headings = {h.sid for h in hits if is_heading(ctx.sentence(h.sid).text)}
+        headings = {h.sid for h in hits if h.score > 0 and is_heading(ctx.sentence(h.sid).text)}
         if not headings:
             return hits
         scored = [replace(h, score=h.score * tuning.HEADING_WEIGHT) if h.sid in headings else h for h in hits]
