@@ -117,6 +117,13 @@ def test_how_long_without_a_duration_abstains_but_keeps_evidence(town: Index) ->
     assert answer.evidence and "Lisbon" in answer.evidence[0].sentence.text
 
 
+def test_how_long_is_answered_by_a_duration_without_a_number() -> None:
+    text = "The licence was written in 2004 by the council. The licence is perpetual and worldwide."
+    index = bm25_only(Index([Document("LICENCE", text)]))
+    answer = index.ask("How long does the licence last?")
+    assert not answer.abstained and answer.answer == "perpetual"
+
+
 def test_how_much_without_an_amount_abstains(town: Index) -> None:
     answer = town.ask("How much money did the harbour council spend?")
     assert answer.abstained

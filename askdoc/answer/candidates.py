@@ -46,6 +46,11 @@ _QUANTITY = re.compile(
 )
 _A_DURATION = re.compile(r"\b(?:a|an|one)\s(?:full\s)?(?:year|month|week|day|hour|decade|century)(?=\b|-long)", re.I)
 _DURATION = re.compile(rf"{_TIME_UNIT}(?:\sold)?$", re.IGNORECASE)
+# A duration without a number: licences grant rights "perpetual" or "in perpetuity", news
+# suspends someone "indefinitely".
+_WORD_DURATION = re.compile(
+    r"\b(?:perpetual(?:ly)?|in perpetuity|permanent(?:ly)?|indefinite(?:ly)?|forever|for life|lifelong)\b", re.I
+)
 # A short quotation is often the phrase a "what"/"how did ... describe" question wants.
 # (An apostrophe inside a word, as in "don’t", neither ends nor breaks a quotation.)
 _QUOTED = re.compile(r"[“\"‘]((?:[^“”\"‘’]|’(?=\w)){3,60}?)[,.]?[”\"’](?!\w)")
@@ -295,6 +300,8 @@ def candidates(e: Matched, tokens: list[Token], info: QuestionInfo) -> list[Cand
             out.append(Candidate(m.start(), m.end(), form))
         for m in _A_DURATION.finditer(text):
             out.append(Candidate(m.start(), m.end(), "duration"))
+        if info.unit == "duration":
+            out.extend(Candidate(m.start(), m.end(), "duration") for m in _WORD_DURATION.finditer(text))
     if info.acronym:
         out.extend(_expansions(text, tokens, info.acronym))
     out.extend(_names(text, tokens))
