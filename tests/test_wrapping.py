@@ -128,15 +128,21 @@ def test_every_sentence_of_the_real_texts_keeps_its_offsets():
                 "- the keys",
             ],
         ),
-        # a heading above a paragraph, and a deeper indent that starts a block (a man page option)
+        # a heading above a paragraph; a man page's option line and the deeper-indented description
+        # under it are one sentence, so that the option is found with what it does
         (
             "OPTIONS\n       -C file, --config-file=file\n              Use this user configuration file rather than\n"
             "              the default.\n",
             [
                 "OPTIONS",
-                "-C file, --config-file=file",
-                "Use this user configuration file rather than\n              the default.",
+                "-C file, --config-file=file\n              Use this user configuration file rather than\n"
+                "              the default.",
             ],
+        ),
+        # a deeper indent under a line that is not options alone still starts a block
+        (
+            "EXAMPLES\n       The following command lists files\n              Use it with care.\n",
+            ["EXAMPLES", "The following command lists files", "Use it with care."],
         ),
         # a box drawn with line characters
         (
@@ -154,7 +160,7 @@ def test_every_sentence_of_the_real_texts_keeps_its_offsets():
             ["The company was founded in a small garage in\n1998.", "It moved to the city later."],
         ),
     ],
-    ids=["e-mail", "list", "man-option", "box", "year"],
+    ids=["e-mail", "list", "man-option", "man-indent", "box", "year"],
 )
 def test_layout_decides_where_sentences_end(doc, expected):
     assert [s.text for s in split(doc)] == expected
@@ -178,6 +184,15 @@ def test_wrapped_licences_answer_questions_worded_like_the_text_at_rank_1():
 
 
 # ---------------------------------------------------------------- hyphens at line ends
+
+
+def test_a_man_page_option_is_found_with_what_it_does():
+    index = index_of(("man.1", read("man.1.txt")))
+    answer = index.ask("Which option searches for manual pages case-sensitively?", top=1)
+    top = flat(answer.evidence[0].sentence.text)
+    assert top.startswith("-I, --match-case Search for manual pages case-sensitively")
+    answer = index.ask("How do I print the location of the source file instead of the page?", top=1)
+    assert flat(answer.evidence[0].sentence.text).startswith("-w, --where, --path, --location Don't actually display")
 
 
 def test_a_word_hyphenated_at_a_line_end_in_a_man_page_is_found():

@@ -67,6 +67,11 @@ _MARKER = re.compile(
 )
 _MARKER_FIRST = "-*+•‣◦▪●–(0123456789"
 _MARKER_MAX = 12  # "(viii)", "10.12.3."
+# A line of command-line options alone, as a man page or --help output lists them above their
+# description, each with at most one argument: "-i, --ignore-case", "-C NUM, -NUM, --context=NUM",
+# "--color[=WHEN]", "-L [bind_address:]port:host:hostport", find's "-maxdepth levels".
+_OPTION = r"(?:--?|\+)[A-Za-z0-9?][\w.?-]*(?:\[?=[^\s,]+|[ \t][^\s,-][^\s,]*)?"
+_OPTION_TAG = re.compile(rf"{_OPTION}(?:,[ \t]*{_OPTION})*")
 # A line ending in one of these is cut mid-phrase: not a heading, whatever its capitals.
 _OPEN_END = re.compile(
     r"(?:[,、，\u2010-]|\b(?:a|an|the|of|by|to|for|in|on|at|as|with|and|or|nor|from|that))\s*$", re.IGNORECASE
@@ -178,6 +183,8 @@ def _continues(text: str, prev: _Line, nxt: _Line, prev_first: bool) -> bool:
     """
     if prev.kind != "text" or nxt.kind != "text" or nxt.quote != prev.quote:
         return False
+    if prev_first and nxt.indent > prev.indent and _OPTION_TAG.fullmatch(text, prev.body, prev.stop):
+        return True  # a man page's "-i, --ignore-case" above its description: one sentence
     if nxt.hang >= 0 and not _wrapped_number(text, prev, nxt):
         return False
     if nxt.indent > prev.indent and nxt.indent != prev.hang:
