@@ -49,6 +49,9 @@ NUMPY_COLD = 150_000
 # 1M-sentence benchmark 1.0 reads 21k postings a question and looks many up, 0.5 reads 39k
 # and is fastest, 0.3 reads 52k.
 READ_WHILE = 0.5
+# The numpy path sums its bounds in float32 (half the memory to walk as float64): a bound may be
+# this much too low, so a candidate is kept while it is within this share of the k-th best.
+SLACK = 1e-5
 
 
 def saturation(tf, length, avgdl: float, k1: float, b: float):
@@ -307,8 +310,8 @@ class BM25Index:
         np = self._arrays()[0]
         if self._norm is None:
             length = np.frombuffer(self.sent_len, np.uint16).astype(np.int64)
-            self._norm = self.k1 * (1 - self.b + self.b * length / self.avgdl)
-        return idf * ((tf * (self.k1 + 1)) / (self._norm[docs] + tf))  # uint16 tf: exact in float64
+            self._norm = (self.k1 * (1 - self.b + self.b * length / self.avgdl)).astype(np.float32)
+        return np.float32(idf) * ((tf * np.float32(self.k1 + 1)) / (self._norm[docs] + tf))
 
     def _sources(self, columns: list[_Column]) -> list[_Source]:
         """Every postings list the columns read (a term's own, each related word's), the one
@@ -337,7 +340,7 @@ class BM25Index:
         evaluation: strategies and optimizations", 1995). The result is exact whatever is read."""
         np, post_doc, post_tf, _ = self._arrays()
         if self._scratch is None:
-            self._scratch = np.zeros(self.size)
+            self._scratch = np.zeros(self.size, np.float32)
         upper = self._scratch
         sources = self._sources(columns)
         left = _left_bounds(sources, len(columns))
@@ -363,7 +366,7 @@ class BM25Index:
                     kth = max(kth, self._kth(columns, found[0], values, k))
             candidates = np.concatenate(found) if len(found) > 1 else found[0]
             partial = upper[candidates]
-            keep = partial + left[i] >= kth * (1 - 1e-9)
+            keep = partial + left[i] >= kth * (1 - SLACK)
             candidates, partial = candidates[keep], partial[keep]
         finally:
             for ids in found:
@@ -394,7 +397,7 @@ class BM25Index:
                 found[found] = docs[at[found]] == candidates[found]
                 tf = post_tf[s.lo + at[found]].astype(np.int64)
                 partial[found] += s.weight * self._extra(s.idf, tf, lengths[found])
-                keep = partial + left[n + 1] >= kth * (1 - 1e-9)
+                keep = partial + left[n + 1] >= kth * (1 - SLACK)
                 candidates, partial, lengths = candidates[keep], partial[keep], lengths[keep]
         return candidates, self._exact(columns, candidates)
 
