@@ -149,8 +149,10 @@ RECENT_SENTENCES = 2048
 class Analyzer:
     """Tokenise, drop stopwords and stem, caching each distinct word's stem.
 
-    ``known`` looks a word up in a saved index's word -> stem table first, so that answering
-    from a saved index imports the stemmer only for words the documents never contained.
+    ``known`` looks a word up in a saved index's word -> stem table: the words it holds decide
+    whether a word broken at a line's end ("com-" / "mands") is one. Stems themselves come from
+    the stemmer, which gives what the index stored (the index records the analysis version) in
+    about a microsecond, where a search of the table took twenty.
     """
 
     def __init__(self, known: Callable[[str], str | None] | None = None) -> None:
@@ -163,11 +165,9 @@ class Analyzer:
     def stem(self, word: str) -> str:
         stem = self.stems.get(word)
         if stem is None:
-            stem = self._known(word) if self._known else None
-            if stem is None:
-                if self._stem is None:
-                    self._stem = _make_stemmer()
-                stem = self._stem(word)
+            if self._stem is None:
+                self._stem = _make_stemmer()
+            stem = self._stem(word)
             self.stems[word] = stem
             self.added.append(word)
         return stem
