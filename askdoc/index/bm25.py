@@ -281,14 +281,15 @@ class BM25Index:
 
         def lookup(lo: int, hi: int):
             docs = post_doc[lo:hi]
-            at = np.searchsorted(docs, candidates)
-            found = at < len(docs)
-            found[found] = docs[at[found]] == candidates[found]
-            return found, post_tf[lo + at[found]].astype(np.int64)
+            at = docs.searchsorted(candidates)
+            np.minimum(at, hi - lo - 1, out=at)  # past the end: compared with the last, and unequal
+            found = docs[at] == candidates
+            return found, post_tf[lo + at[found]]  # uint16: exact in the float64 arithmetic
 
         column = np.full(len(candidates), c.absent)
-        found, tf = lookup(c.lo, c.hi)
-        column[found] = self._weight(c.idf, tf, lengths[found])
+        if c.hi > c.lo:
+            found, tf = lookup(c.lo, c.hi)
+            column[found] = self._weight(c.idf, tf, lengths[found])
         for _, weight, lo, hi, idf in c.related:
             found, tf = lookup(lo, hi)
             column[found] = np.maximum(column[found], c.absent + weight * self._extra(idf, tf, lengths[found]))
