@@ -8,6 +8,7 @@ installed.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -438,6 +439,16 @@ def test_the_shipped_re_ranker_prefers_the_sentence_that_answers():
     for question, answer, other in pairs:
         right, wrong = model.score(question, [answer, other])
         assert right > wrong, question
+
+
+@pytest.mark.semantic
+@needs_model
+def test_with_the_reader_a_man_page_question_is_answered_with_the_option():
+    text = (Path(__file__).parent / "fixtures" / "texts" / "man.1.txt").read_text(encoding="utf-8")
+    index = Index([Document("man.1", text)])
+    assert index.answer_reader() is not None
+    answer = index.ask("How do I search for manual pages case-sensitively?", top=1)
+    assert answer.answer == "-I, --match-case" and answer.evidence[0].sentence.text.startswith("-I, --match-case")
 
 
 @pytest.mark.semantic

@@ -12,7 +12,7 @@ import pytest
 
 from askdoc import Index
 from askdoc.ingest.analysis import Analyzer, hyphen_words
-from askdoc.ingest.sentences import split
+from askdoc.ingest.sentences import option_tag, split
 from askdoc.model import Document
 
 TEXTS = Path(__file__).parent / "fixtures" / "texts"
@@ -191,8 +191,28 @@ def test_a_man_page_option_is_found_with_what_it_does():
     answer = index.ask("Which option searches for manual pages case-sensitively?", top=1)
     top = flat(answer.evidence[0].sentence.text)
     assert top.startswith("-I, --match-case Search for manual pages case-sensitively")
+    assert answer.answer == "-I, --match-case"  # the option is the answer
     answer = index.ask("How do I print the location of the source file instead of the page?", top=1)
     assert flat(answer.evidence[0].sentence.text).startswith("-w, --where, --path, --location Don't actually display")
+    assert answer.answer == "-w, --where, --path, --location"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tag"),
+    [
+        ("-x, --extract, --get\n    Extract files from an archive.", "-x, --extract, --get"),
+        ("-C NUM, -NUM, --context=NUM\n\tPrint NUM lines of context.", "-C NUM, -NUM, --context=NUM"),
+        ("-c     with -lt: sort by, and show, ctime", "-c"),
+        ("--color[=WHEN]\tSurround the matches.", "--color[=WHEN]"),
+        ("-maxdepth levels\n    Descend at most levels.", "-maxdepth levels"),
+        ("- a copy of the lease", None),  # a list item
+        ("-based on the old one, it works.", None),  # prose
+        ("The -v option inverts the match.", None),
+    ],
+)
+def test_a_man_page_option_sentence_starts_with_its_options(sentence: str, tag: str | None) -> None:
+    at = option_tag(sentence)
+    assert (sentence[at[0] : at[1]] if at else None) == tag
 
 
 def test_a_word_hyphenated_at_a_line_end_in_a_man_page_is_found():

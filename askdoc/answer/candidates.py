@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .. import tuning
 from ..ingest.analysis import STOPWORDS
+from ..ingest.sentences import option_tag
 from ..query.question import AnswerType, QuestionInfo
 from ..query.wordlists import MONTHS, TITLES, WEEKDAYS, WORD, is_calendar_word
 from ..rank.context import Matched
@@ -48,6 +49,8 @@ _A_DURATION = re.compile(r"\b(?:a|an|one)\s(?:full\s)?(?:year|month|week|day|hou
 _DURATION = re.compile(rf"{_TIME_UNIT}(?:\sold)?$", re.IGNORECASE)
 # A duration without a number: licences grant rights "perpetual" or "in perpetuity", news
 # suspends someone "indefinitely".
+# "Which option/flag/switch ...?" asks for a command line's option, as "how do I ...?" may.
+_OPTION_WORDS = [[w] for w in ("option", "options", "flag", "flags", "switch", "switches")]
 _WORD_DURATION = re.compile(
     r"\b(?:perpetual(?:ly)?|in perpetuity|permanent(?:ly)?|indefinite(?:ly)?|forever|for life|lifelong)\b", re.I
 )
@@ -284,6 +287,15 @@ def _looks_like_verb(t: Token, tokens: list[Token]) -> bool:
     return k > 0 and tokens[k - 1].text.lower() == "to"
 
 
+def options_asked(sentence: str, info: QuestionInfo) -> tuple[int, int] | None:
+    """Where the options stand that answer "How do I list an archive?" or "Which option ...?"
+    in a man page's option sentence ("-t, --list" of "-t, --list  List the contents ..."); None
+    for another question or sentence."""
+    if info.type is AnswerType.OTHER and (info.cue == "how" or info.cue.split()[-1:] in _OPTION_WORDS):
+        return option_tag(sentence)
+    return None
+
+
 def candidates(e: Matched, tokens: list[Token], info: QuestionInfo) -> list[Candidate]:
     text = blank_controls(e.sentence.text)  # never read an answer out of an escape sequence
     out: list[Candidate] = []
@@ -302,6 +314,9 @@ def candidates(e: Matched, tokens: list[Token], info: QuestionInfo) -> list[Cand
             out.append(Candidate(m.start(), m.end(), "duration"))
         if info.unit == "duration":
             out.extend(Candidate(m.start(), m.end(), "duration") for m in _WORD_DURATION.finditer(text))
+    tag = options_asked(text, info)
+    if tag:
+        out.append(Candidate(tag[0], tag[1], "option"))
     if info.acronym:
         out.extend(_expansions(text, tokens, info.acronym))
     out.extend(_names(text, tokens))

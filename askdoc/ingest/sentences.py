@@ -72,6 +72,8 @@ _MARKER_MAX = 12  # "(viii)", "10.12.3."
 # "--color[=WHEN]", "-L [bind_address:]port:host:hostport", find's "-maxdepth levels".
 _OPTION = r"(?:--?|\+)[A-Za-z0-9?][\w.?-]*(?:\[?=[^\s,]+|[ \t][^\s,-][^\s,]*)?"
 _OPTION_TAG = re.compile(rf"{_OPTION}(?:,[ \t]*{_OPTION})*")
+# ... and at the start of a sentence, before its description (a line break, a tab or two spaces)
+_OPTION_HEAD = re.compile(rf"({_OPTION_TAG.pattern})(?:[ \t]*(?:\r\n|\r|\n)|\t|[ \t]{{2,}})")
 # A line ending in one of these is cut mid-phrase: not a heading, whatever its capitals.
 _OPEN_END = re.compile(
     r"(?:[,、，\u2010-]|\b(?:a|an|the|of|by|to|for|in|on|at|as|with|and|or|nor|from|that))\s*$", re.IGNORECASE
@@ -261,6 +263,13 @@ def is_heading(sentence: str) -> bool:
     if not numbered and len(words) < 2:  # one word: only a man page's "DESCRIPTION", not "Paris" or "And,"
         return title.isalpha() and title.isupper() and len(title) > 3
     return bool(words) and _looks_like_title(title)
+
+
+def option_tag(sentence: str) -> tuple[int, int] | None:
+    """Where the options stand that a man page's option sentence starts with ("-x, --extract,
+    --get" in "-x, --extract, --get\n    Extract files from an archive."), or None."""
+    m = _OPTION_HEAD.match(sentence)
+    return (m.start(1), m.end(1)) if m else None
 
 
 class _Block(NamedTuple):
