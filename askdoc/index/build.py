@@ -216,23 +216,24 @@ SPLIT_FROM_BYTES = 8_000_000
 CHUNK_CHARS = 2_000_000
 
 
+def _can_fork() -> bool:
+    import multiprocessing  # 4 ms: only when there is enough to read to share out
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 @contextmanager
 def _reader(
     to_read: list[tuple[InputFile, str | None]], errors: str, byte_progress: ByteProgress | None = None
 ) -> Iterator[Iterator[tuple]]:
     """The results of :func:`_read_and_analyse` for ``to_read``, in order: from a pool of
     worker processes when it pays, else one by one here. Big files are cut in chunks."""
-    import multiprocessing
     import os
 
     cores = os.cpu_count() or 1
     size = sum(e.size for e, _ in to_read)
     big = [e.path is not None and e.size >= SPLIT_FROM_BYTES for e, _ in to_read]
-    if (
-        cores < 2
-        or not (any(big) or (len(to_read) >= 2 and size >= PARALLEL_FROM_BYTES))
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if cores < 2 or not (any(big) or (len(to_read) >= 2 and size >= PARALLEL_FROM_BYTES)) or not _can_fork():
         analyzer = Analyzer()
 
         def here(chunk: str, words: frozenset[str]) -> tuple:
@@ -245,6 +246,7 @@ def _reader(
             for (e, old), is_big in zip(to_read, big)
         )
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     workers = min(cores, MAX_WORKERS, max(len(to_read), cores if any(big) else 1))
