@@ -10,13 +10,13 @@ the short answer and abstention read the ranking and never change a score.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from . import tuning
 from .answer import short_answer
 from .answer.abstain import abstain_reason, coverage
-from .answer.candidates import Reading, options_asked
+from .answer.candidates import Reading
 from .answer.confidence import confidence, features
 from .answer.short_answer import ShortAnswer
 from .answer.type_bonus import AnswerTypeBonus
@@ -152,19 +152,9 @@ def _verdict(
         short = read.answer
         if short is not None and short.score < tuning.READER_ABSTAIN_LEAD:
             return "askdoc's reader finds no answer in the best sentences", None
-        return None, short and _as_options(short, ctx.sentence(short.sid).text, reading)
+        return None, short and short_answer.as_options(short, ctx.sentence(short.sid).text, reading.info)
     final = [ctx.matched(h.sid) for h in ranking.hits[: tuning.ANSWER_SEARCHED]]
     return None, short_answer.choose(final, reading)
-
-
-def _as_options(short: ShortAnswer, sentence: str, reading: Reading) -> ShortAnswer:
-    """The reader's answer, or the options its man-page sentence starts with where the question
-    asks how to do something or which option does it: the reader, trained on prose, picks a
-    phrase of the description ("to select non-matching lines" for "-v, --invert-match")."""
-    tag = options_asked(sentence, reading.info)
-    if tag is None:
-        return short
-    return replace(short, text=" ".join(sentence[tag[0] : tag[1]].split()), span=tag)
 
 
 def _evidence(

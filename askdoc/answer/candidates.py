@@ -49,11 +49,11 @@ _A_DURATION = re.compile(r"\b(?:a|an|one)\s(?:full\s)?(?:year|month|week|day|hou
 _DURATION = re.compile(rf"{_TIME_UNIT}(?:\sold)?$", re.IGNORECASE)
 # A duration without a number: licences grant rights "perpetual" or "in perpetuity", news
 # suspends someone "indefinitely".
-# "Which option/flag/switch ...?" asks for a command line's option, as "how do I ...?" may.
-_OPTION_WORDS = [[w] for w in ("option", "options", "flag", "flags", "switch", "switches")]
 _WORD_DURATION = re.compile(
     r"\b(?:perpetual(?:ly)?|in perpetuity|permanent(?:ly)?|indefinite(?:ly)?|forever|for life|lifelong)\b", re.I
 )
+# "Which option/flag/switch ...?" asks for a command line's option, as "how do I ...?" may.
+_OPTION_WORDS = [[w] for w in ("option", "options", "flag", "flags", "switch", "switches")]
 # A short quotation is often the phrase a "what"/"how did ... describe" question wants.
 # (An apostrophe inside a word, as in "don’t", neither ends nor breaks a quotation.)
 _QUOTED = re.compile(r"[“\"‘]((?:[^“”\"‘’]|’(?=\w)){3,60}?)[,.]?[”\"’](?!\w)")

@@ -9,13 +9,13 @@ sentences are searched (see :mod:`askdoc.tuning`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import tuning
-from ..query.question import AnswerType
+from ..query.question import AnswerType, QuestionInfo
 from ..query.wordlists import TITLES
 from ..rank.context import Matched
-from .candidates import Candidate, Reading, Token
+from .candidates import Candidate, Reading, Token, options_asked
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,16 @@ def choose(matched: Sequence[Matched], reading: Reading) -> ShortAnswer | None:
         margin=min(best[1].score - max(rivals), _MARGIN_CAP) if rivals else _MARGIN_CAP,
         candidates=sum(len(found) for found in kept),
     )
+
+
+def as_options(short: ShortAnswer, sentence: str, info: QuestionInfo) -> ShortAnswer:
+    """The reader's answer, or the options its man-page sentence starts with where the question
+    asks how to do something or which option does it: the reader, trained on prose, picks a
+    phrase of the description ("to select non-matching lines" for "-v, --invert-match")."""
+    tag = options_asked(sentence, info)
+    if tag is None:
+        return short
+    return replace(short, text=" ".join(sentence[tag[0] : tag[1]].split()), span=tag)
 
 
 # A margin over no rival at all counts as this much (two ranks' penalty).
