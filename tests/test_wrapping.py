@@ -139,6 +139,29 @@ def test_every_sentence_of_the_real_texts_keeps_its_offsets():
                 "              the default.",
             ],
         ),
+        # --help output: each row of options and description is a sentence; a line indented to
+        # the description goes on, and a justified man page's line that starts with an option is prose
+        (
+            "Output control:\n  -c, --count               print only a count of selected lines\n"
+            "  -d, --directories=ACTION  how to handle directories;\n"
+            "                            ACTION is 'read' or 'skip'\n"
+            "      --no-messages         suppress error messages\n",
+            [
+                "Output control:",
+                "-c, --count               print only a count of selected lines",
+                "-d, --directories=ACTION  how to handle directories;",
+                "ACTION is 'read' or 'skip'",
+                "--no-messages         suppress error messages",
+            ],
+        ),
+        (
+            "              This option is passed to the formatter when it is used.  If  groff\n"
+            "              -mandoc  is  groff, this option is passed to groff.\n",
+            [
+                "This option is passed to the formatter when it is used.",
+                "If  groff\n              -mandoc  is  groff, this option is passed to groff.",
+            ],
+        ),
         # a deeper indent under a line that is not options alone still starts a block
         (
             "EXAMPLES\n       The following command lists files\n              Use it with care.\n",
@@ -160,7 +183,7 @@ def test_every_sentence_of_the_real_texts_keeps_its_offsets():
             ["The company was founded in a small garage in\n1998.", "It moved to the city later."],
         ),
     ],
-    ids=["e-mail", "list", "man-option", "man-indent", "box", "year"],
+    ids=["e-mail", "list", "man-option", "help-rows", "justified", "man-indent", "box", "year"],
 )
 def test_layout_decides_where_sentences_end(doc, expected):
     assert [s.text for s in split(doc)] == expected
@@ -195,6 +218,17 @@ def test_a_man_page_option_is_found_with_what_it_does():
     answer = index.ask("How do I print the location of the source file instead of the page?", top=1)
     assert flat(answer.evidence[0].sentence.text).startswith("-w, --where, --path, --location Don't actually display")
     assert answer.answer == "-w, --where, --path, --location"
+
+
+def test_a_help_text_answers_with_the_option_on_its_row():
+    help_text = (
+        "Usage: grep [OPTION]... PATTERNS [FILE]...\n\nOutput control:\n"
+        "  -m, --max-count=NUM       stop after NUM selected lines\n"
+        "  -c, --count               print only a count of selected lines per FILE\n"
+        "  -o, --only-matching       show only nonempty parts of lines that match\n"
+    )
+    answer = index_of(("grep --help", help_text)).ask("How do I count the selected lines?", top=1)
+    assert answer.evidence[0].sentence.text.startswith("-c, --count") and answer.answer == "-c, --count"
 
 
 @pytest.mark.parametrize(

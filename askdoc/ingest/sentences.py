@@ -70,10 +70,14 @@ _MARKER_MAX = 12  # "(viii)", "10.12.3."
 # A line of command-line options alone, as a man page or --help output lists them above their
 # description, each with at most one argument: "-i, --ignore-case", "-C NUM, -NUM, --context=NUM",
 # "--color[=WHEN]", "-L [bind_address:]port:host:hostport", find's "-maxdepth levels".
-_OPTION = r"(?:--?|\+)[A-Za-z0-9?][\w.?-]*(?:\[?=[^\s,]+|[ \t][^\s,-][^\s,]*)?"
+_OPTION = r"(?:--?|\+)[A-Za-z0-9?][\w?-]*(?:\.[\w?-]+)*(?:\[?=[^\s,]+|[ \t][^\s,-][^\s,]*)?"
 _OPTION_TAG = re.compile(rf"{_OPTION}(?:,[ \t]*{_OPTION})*")
 # ... and at the start of a sentence, before its description (a line break, a tab or two spaces)
 _OPTION_HEAD = re.compile(rf"({_OPTION_TAG.pattern})(?:[ \t]*(?:\r\n|\r|\n)|\t|[ \t]{{2,}})")
+# A row of --help output: the options, two spaces or a tab, their description on the same line,
+# spaced singly (a justified man page's wrapped line, "-mandoc  is  groff, this", is prose). Each
+# row starts a block, as a list item does, and a line indented to its description goes on.
+_OPTION_ROW = re.compile(rf"{_OPTION_TAG.pattern}(?:\t|[ \t]{{2,}})[ \t]*(?=\S)(?!.*\S  +\S)")
 # A line ending in one of these is cut mid-phrase: not a heading, whatever its capitals.
 _OPEN_END = re.compile(
     r"(?:[,、，\u2010-]|\b(?:a|an|the|of|by|to|for|in|on|at|as|with|and|or|nor|from|that))\s*$", re.IGNORECASE
@@ -171,6 +175,8 @@ def _layout(text: str, start: int, first: int, end: int) -> _Line:
         m := _MARKER.match(line, i, stop)
     ):
         hang = indent + m.end() - i
+    elif line[i] in "-+" and (m := _OPTION_ROW.match(line, i, stop)):
+        hang = indent + len(line[i : m.end()].expandtabs(8))  # a --help row: the option is its marker
     return _Line(start, end, start + i, start + stop, indent, hang, quote, framed, kind)
 
 
