@@ -18,6 +18,7 @@ from .answer import short_answer
 from .answer.abstain import abstain_reason, coverage
 from .answer.candidates import Reading
 from .answer.confidence import confidence, features
+from .answer.options import OptionDefinition, definition
 from .answer.short_answer import ShortAnswer
 from .answer.type_bonus import AnswerTypeBonus
 from .index.retriever import Hit, Retriever
@@ -55,6 +56,7 @@ def stages(corpus: Corpus, reading: Reading) -> list[Stage]:
         *([corpus.learned, HeadingWeight("headings after the model")] if corpus.learned else []),
         AnswerTypeBonus(reading),
         *([_reader_stage(corpus.reader, reading)] if corpus.reader and reading.info.type != AnswerType.YES_NO else []),
+        OptionDefinition(reading.info),
     ]
 
 
@@ -137,18 +139,20 @@ def ask(
 def _verdict(
     ctx: RankContext, ranking: Ranking, reading: Reading, read: ReaderStage | None
 ) -> tuple[str | None, ShortAnswer | None]:
-    """Why to abstain, or the short answer: the reader's (``read``, its stage, ran last) or
-    else the rules'. Abstaining is judged on the ranking by words and meaning, before the
-    learned re-ranker, the answer-type bonus and the reader: what the documents hold does not
-    change when a model prefers a sentence, and a sentence holding some number must not make
-    "how much ...?" look answered."""
+    """Why to abstain, or the short answer: the reader's (``read``, its stage) or else the
+    rules', which also answer "what does -v do?" from the sentence that defines "-v".
+    Abstaining is judged on the ranking by words and meaning, before the learned re-ranker,
+    the answer-type bonus and the reader: what the documents hold does not change when a model
+    prefers a sentence, and a sentence holding some number must not make "how much ...?" look
+    answered."""
     retrieved = ranking.before("learned", AnswerTypeBonus.name, "reader")
     before = [ctx.matched(h.sid) for h in retrieved[: tuning.ANSWER_SEARCHED]]
     found = short_answer.holds_candidate(before, reading)
     reason = abstain_reason(before[0], reading.info, ctx.weights, found, ctx.nearest)
     if reason:
         return reason, None
-    if read is not None:
+    top = ranking.hits[0].sid
+    if read is not None and not definition(ctx.sentence(top).text, reading.info.option):
         short = read.answer
         if short is not None and short.score < tuning.READER_ABSTAIN_LEAD:
             return "askdoc's reader finds no answer in the best sentences", None

@@ -52,6 +52,7 @@ ANSWER_FIT: dict[str, dict[str, float]] = {
     "other": {
         "expansion": 1.5,  # the words an asked acronym stands for: nothing else answers as well
         "option": 1.5,  # a man page's option, for "how do I ...?" or "which option ...?": likewise
+        "definition": 1.5,  # what an option's sentence says it does, for "what does -v do?"
         "quote": 0.8,
         "phrase": 0.5,
         "object": 0.5,  # "what did X do": the clause after the verb; even 0.5-0.9 tried, 0.5 kept

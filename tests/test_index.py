@@ -133,6 +133,13 @@ def test_accents_do_not_keep_a_question_from_its_sentence():
     assert terms("ﬁnance naïve") == terms("finance naive")
 
 
+def test_a_command_line_option_letter_is_a_term_of_its_own():
+    """ "-v" and "-V" are different options, and "-a" is no stopword; "e-mail" has no option."""
+    assert terms("-a, --all  do not ignore entries") == ["-a", "ignor", "entri"]
+    assert terms("-V, --version")[0] == "-V" and terms("-v, --verbose")[0] == "-v"
+    assert terms("What does -v do?") == ["-v"] and terms("an e-mail (-x)") == ["e", "mail", "-x"]
+
+
 def test_the_stemmer_is_snowball_3_english():
     """Plurals and derivations meet; the words Snowball 3 set apart from Porter2 stay apart."""
     a = Analyzer()

@@ -231,6 +231,31 @@ def test_a_help_text_answers_with_the_option_on_its_row():
     assert answer.evidence[0].sentence.text.startswith("-c, --count") and answer.answer == "-c, --count"
 
 
+GREP_MAN = (
+    "OPTIONS\n"
+    "       -V, --version\n              Output the version number of grep and exit.\n\n"
+    "       -v, --invert-match\n              Invert the sense of matching, to select non-matching lines.\n\n"
+    "       -c, --count\n              Suppress normal output; instead print a count of matching lines.\n"
+    "              With the -v, --invert-match option (see above), count non-matching lines.\n\n"
+    "EXIT STATUS\n       When the -v or\n       --invert-match option is given, the status is 1.\n"
+)
+INVERT = "Invert the sense of matching, to select non-matching lines."
+
+
+@pytest.mark.parametrize(
+    ("question", "defined", "answer"),
+    [
+        ("What does -v do?", "-v, --invert-match", INVERT),
+        ("What does -V do?", "-V, --version", "Output the version number of grep and exit."),  # the case counts
+        ("What is --invert-match for?", "-v, --invert-match", INVERT),
+    ],
+)
+def test_what_an_option_does_is_answered_from_the_sentence_that_defines_it(question, defined, answer):
+    result = index_of(("grep.1", GREP_MAN)).ask(question, top=3)
+    assert result.evidence[0].sentence.text.startswith(defined)
+    assert result.answer == answer
+
+
 @pytest.mark.parametrize(
     ("sentence", "tag"),
     [

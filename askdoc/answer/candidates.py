@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from .. import tuning
 from ..ingest.analysis import STOPWORDS
-from ..ingest.sentences import option_tag
 from ..query.question import AnswerType, QuestionInfo
 from ..query.wordlists import MONTHS, TITLES, WEEKDAYS, WORD, is_calendar_word
 from ..rank.context import Matched
 from ..safe_text import blank_controls
+from . import options
 
 # The longest "what did X do" answer taken from after the verb, in words.
 _OBJECT_WORDS = 15
@@ -52,8 +52,6 @@ _DURATION = re.compile(rf"{_TIME_UNIT}(?:\sold)?$", re.IGNORECASE)
 _WORD_DURATION = re.compile(
     r"\b(?:perpetual(?:ly)?|in perpetuity|permanent(?:ly)?|indefinite(?:ly)?|forever|for life|lifelong)\b", re.I
 )
-# "Which option/flag/switch ...?" asks for a command line's option, as "how do I ...?" may.
-_OPTION_WORDS = [[w] for w in ("option", "options", "flag", "flags", "switch", "switches")]
 # A short quotation is often the phrase a "what"/"how did ... describe" question wants.
 # (An apostrophe inside a word, as in "don’t", neither ends nor breaks a quotation.)
 _QUOTED = re.compile(r"[“\"‘]((?:[^“”\"‘’]|’(?=\w)){3,60}?)[,.]?[”\"’](?!\w)")
@@ -287,15 +285,6 @@ def _looks_like_verb(t: Token, tokens: list[Token]) -> bool:
     return k > 0 and tokens[k - 1].text.lower() == "to"
 
 
-def options_asked(sentence: str, info: QuestionInfo) -> tuple[int, int] | None:
-    """Where the options stand that answer "How do I list an archive?" or "Which option ...?"
-    in a man page's option sentence ("-t, --list" of "-t, --list  List the contents ..."); None
-    for another question or sentence."""
-    if info.type is AnswerType.OTHER and (info.cue == "how" or info.cue.split()[-1:] in _OPTION_WORDS):
-        return option_tag(sentence)
-    return None
-
-
 def candidates(e: Matched, tokens: list[Token], info: QuestionInfo) -> list[Candidate]:
     text = blank_controls(e.sentence.text)  # never read an answer out of an escape sequence
     out: list[Candidate] = []
@@ -314,9 +303,12 @@ def candidates(e: Matched, tokens: list[Token], info: QuestionInfo) -> list[Cand
             out.append(Candidate(m.start(), m.end(), "duration"))
         if info.unit == "duration":
             out.extend(Candidate(m.start(), m.end(), "duration") for m in _WORD_DURATION.finditer(text))
-    tag = options_asked(text, info)
+    tag = options.options_asked(text, info)
     if tag:
         out.append(Candidate(tag[0], tag[1], "option"))
+    described = options.definition(text, info.option)
+    if described:
+        out.append(Candidate(described[0], described[1], "definition"))
     if info.acronym:
         out.extend(_expansions(text, tokens, info.acronym))
     out.extend(_names(text, tokens))

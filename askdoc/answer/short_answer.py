@@ -15,7 +15,8 @@ from .. import tuning
 from ..query.question import AnswerType, QuestionInfo
 from ..query.wordlists import TITLES
 from ..rank.context import Matched
-from .candidates import Candidate, Reading, Token, options_asked
+from .candidates import Candidate, Reading, Token
+from .options import options_asked
 
 
 @dataclass(frozen=True)

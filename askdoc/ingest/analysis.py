@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 # Bump when analysis or splitting changes what a text is turned into: older indexes rebuild.
-ANALYSIS_VERSION = "8"
+ANALYSIS_VERSION = "9"
 
 # Numbers keep their inner separators ("3.5", "1,000"); other tokens are runs of letters or digits.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+")
@@ -146,6 +146,26 @@ def _make_stemmer() -> Callable[[str], str]:
 RECENT_SENTENCES = 2048
 
 
+def _is_option_letter(text: str, at: int) -> bool:
+    """Is the one-character token at ``at`` a command-line option's letter: "-v" after a space,
+    a bracket or the start? Such a letter is the term "-v", its case kept and never a stopword,
+    so that "What does -v do?" finds "-v, --invert-match" and not "-V, --version" (and "-a"
+    is not dropped as the stopword "a"). "e-mail", "x-ray" and "-5" are not options."""
+    return (
+        at > 0
+        and text[at - 1] in _DASHES
+        and text[at].isalpha()
+        and text[at].isascii()
+        and (at == 1 or text[at - 2] in _BEFORE_OPTION)
+        and (at + 1 == len(text) or not text[at + 1].isalnum())
+    )
+
+
+_DASHES = "-\u2010\u2212"  # groff prints U+2010 or U+2212 for a man page's dash
+_BEFORE_OPTION = " \t\r\n([{,;'\"`"
+_OPTION_LETTER = re.compile(r"(?:^|[\s(\[{,;'\"`])-[A-Za-z](?![^\W_])")  # what the check above finds, in ASCII
+
+
 class Analyzer:
     """Tokenise, drop stopwords and stem, caching each distinct word's stem.
 
@@ -192,6 +212,9 @@ class Analyzer:
             out = []
             for m in _TOKEN.finditer(text):
                 surface = m.group()
+                if len(surface) == 1 and _is_option_letter(text, m.start()):
+                    out.append(Term("-" + surface, m.start() - 1, m.end()))
+                    continue
                 word = surface.lower()
                 # An all-capitals acronym is kept even when it spells a stopword: "US", "IT", "WHO".
                 if word in STOPWORDS and not (len(surface) > 1 and surface.isupper()):
@@ -208,6 +231,8 @@ class Analyzer:
         for start, end in tokens:
             if cjk and _CJK.search(text, start, end):
                 out.extend(self._cjk_terms(text, start, end))
+            elif end - start == 1 and _is_option_letter(text, start):
+                out.append(Term("-" + text[start], start - 1, end))
             elif term := self._word_term(text[start:end], start, end):
                 out.append(term)
         return out
@@ -273,6 +298,8 @@ class Analyzer:
     def terms(self, text: str, words: Container[str] | None = None) -> list[str]:
         """The terms of ``text``, as :meth:`terms_with_spans` gives them, without the spans."""
         if text.isascii() and not _ASCII_BREAK.search(text):  # the common case, inlined: indexing's hot loop
+            if "-" in text and _OPTION_LETTER.search(text):  # "-v" is a term of its own
+                return [t.term for t in self.terms_with_spans(text, words)]
             stems = self.stems
             out = []
             for surface in _TOKEN.findall(text):

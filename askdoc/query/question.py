@@ -40,6 +40,8 @@ class QuestionInfo:
     side: str | None = None
     # "What does NATO stand for?": the acronym whose words are asked for
     acronym: str | None = None
+    # "What does -v do?": the command-line option asked about
+    option: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,13 @@ def analyse_question(question: str) -> QuestionInfo:
     if asked:
         return QuestionInfo(AnswerType.OTHER, "stand for", "expansion", acronym=asked.group(1))
     info = _classify(words, wh_at)
-    return replace(info, side=_answer_side(words, wh_at))
+    option = _OPTION.search(question)
+    return replace(info, side=_answer_side(words, wh_at), option=option.group() if option else None)
+
+
+# "What does -v do?", "what is --invert-match for?": an option named in the question, after a
+# space: one letter or digit, or a lower-case name ("-Chamorro" and "--the" are not options)
+_OPTION = re.compile(r"(?:^|(?<=\s))(?:-[A-Za-z0-9?]|-{1,2}[a-z][a-z0-9-]*[a-z0-9])(?![\w-])")
 
 
 # "What does NATO stand for?", "What does “TGIF” stand for?"

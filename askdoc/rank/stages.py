@@ -1,9 +1,10 @@
 """Re-ranking: retrieval's hits pass through a list of small stages, each returning new hits.
 
 A stage is any callable ``stage(ctx, hits) -> hits`` with a ``name``: the semantic blend
-(:mod:`askdoc.rank.semantic`), :class:`HeadingWeight`, the answer-type bonus
-(:mod:`askdoc.answer.type_bonus`), a learned re-ranker, and last the answer reader
-(:class:`askdoc.answer.reader.ReaderStage`), which also keeps the short answer it found. The
+(:mod:`askdoc.rank.semantic`), :class:`HeadingWeight`, a learned re-ranker, the answer-type
+bonus (:mod:`askdoc.answer.type_bonus`), the answer reader
+(:class:`askdoc.answer.reader.ReaderStage`), which also keeps the short answer it found, and
+last the sentence that defines an option asked about (:mod:`askdoc.answer.options`). The
 list is assembled in one place, :func:`askdoc.pipeline.stages`. Hits are immutable; the ranking
 each stage was handed is kept, so that a later step can read the order as it stood before a
 stage (abstention is judged before the answer-type bonus).
