@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from .ingest.documents import (
     collect_paths,
     file_input,
     read_text,
+    sha256_hex,
     stream_input,
     text_input,
     unique,
@@ -372,7 +372,7 @@ def index_file(paths: Sequence[str], variant: str = "") -> Path:
     p = bm25.params()
     key = "\0".join([ANALYSIS_VERSION, str(store.FORMAT_VERSION), f"{p['k1']},{p['b']},{p['delta']}", *resolved])
     key += f"\0{variant}" if variant else ""
-    return store.cache_dir() / f"{hashlib.sha256(key.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.idx"
+    return store.cache_dir() / f"{sha256_hex(key.encode('utf-8', 'surrogateescape'))[:32]}.idx"
 
 
 def _decoded(built: Built) -> StoredIndex:

@@ -311,9 +311,10 @@ class BM25Index:
         ``SLACK``), never for a score shown; each sentence's length term k1(1 - b + b len/avgdl)
         is worked out once per index instead of once per posting."""
         np = self._arrays()[0]
-        if self._norm is None:
-            length = np.frombuffer(self.sent_len, np.uint16).astype(np.int64)
-            self._norm = (self.k1 * (1 - self.b + self.b * length / self.avgdl)).astype(np.float32)
+        if self._norm is None:  # k1(1 - b) + (k1 b / avgdl) len: two passes over float32
+            self._norm = np.frombuffer(self.sent_len, np.uint16).astype(np.float32)
+            self._norm *= np.float32(self.k1 * self.b / self.avgdl)
+            self._norm += np.float32(self.k1 * (1 - self.b))
         return np.float32(idf) * ((tf * np.float32(self.k1 + 1)) / (self._norm[docs] + tf))
 
     def _sources(self, columns: list[_Column]) -> list[_Source]:

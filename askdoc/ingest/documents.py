@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
-import hashlib
 import os
 import stat
 import sys
@@ -299,7 +298,7 @@ def url_input(url: str, errors: str = "strict", warn: Warn | None = None, encodi
     decoder = _decoder(url, errors, warn, encoding or _known_codec(got.charset))
     extracted = extract(got.data, got.name, url, decoder, got.kind)
     entry = InputFile(url, None, len(got.data), text=extracted.text, encoding=encoding)
-    entry.sha256 = hashlib.sha256(got.data).hexdigest()
+    entry.sha256 = sha256_hex(got.data)
     entry.kind, entry.pages = extracted.kind, extracted.pages
     return entry
 
@@ -379,7 +378,7 @@ def read_text(entry: InputFile, errors: str = "strict", warn: Warn | None = None
             data = f.read()
     except OSError as e:
         raise InputError(f"{entry.source}: {e.strerror or e}") from None
-    entry.sha256 = hashlib.sha256(data).hexdigest()
+    entry.sha256 = sha256_hex(data)
     extracted: Extracted = extract(
         data, entry.path, entry.source, _decoder(entry.source, errors, None if entry.warned else warn, entry.encoding)
     )
@@ -414,3 +413,11 @@ def read_documents(
             if warn:
                 warn(f"skipped {e}")
     return docs
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data``, in hex. hashlib is imported here, on first use (2 ms): a
+    question on an unchanged saved index named with --index hashes nothing."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
