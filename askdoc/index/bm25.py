@@ -278,23 +278,25 @@ class BM25Index:
     def _column_values(self, c: _Column, candidates, lengths):
         """Column ``c``'s exact values for ``candidates`` (``absent`` where neither the term nor
         a relative occurs), found by binary search in its postings."""
-        np, post_doc, post_tf, _ = self._arrays()
-
-        def lookup(lo: int, hi: int):
-            docs = post_doc[lo:hi]
-            at = docs.searchsorted(candidates)
-            np.minimum(at, hi - lo - 1, out=at)  # past the end: compared with the last, and unequal
-            found = docs[at] == candidates
-            return found, post_tf[lo + at[found]]  # uint16: exact in the float64 arithmetic
-
+        np = self._arrays()[0]
         column = np.full(len(candidates), c.absent)
         if c.hi > c.lo:
-            found, tf = lookup(c.lo, c.hi)
+            found, tf = self._lookup(c.lo, c.hi, candidates)
             column[found] = self._weight(c.idf, tf, lengths[found])
         for _, weight, lo, hi, idf in c.related:
-            found, tf = lookup(lo, hi)
+            found, tf = self._lookup(lo, hi, candidates)
             column[found] = np.maximum(column[found], c.absent + weight * self._extra(idf, tf, lengths[found]))
         return column
+
+    def _lookup(self, lo: int, hi: int, candidates):
+        """Which ``candidates`` the postings [lo, hi) hold (a mask), and their term frequencies,
+        by binary search."""
+        np, post_doc, post_tf, _ = self._arrays()
+        docs = post_doc[lo:hi]
+        at = docs.searchsorted(candidates)
+        np.minimum(at, hi - lo - 1, out=at)  # past the end: compared with the last, and unequal
+        found = docs[at] == candidates
+        return found, post_tf[lo + at[found]]  # uint16: exact in the float64 arithmetic
 
     def _exact(self, columns: list[_Column], candidates):
         """Scores of ``candidates``: the terms' contributions summed in query order, as rank-bm25
@@ -389,17 +391,13 @@ class BM25Index:
     def _finish(self, columns: list[_Column], rest: list[_Source], left: list[float], candidates, partial, kth, k: int):
         """Look the lists not read up for the candidates only, one at a time, dropping those
         that can no longer reach the k-th best; then score the survivors exactly."""
-        np, post_doc, post_tf, sent_len = self._arrays()
+        np, _, _, sent_len = self._arrays()
         if kth > 0:
             lengths = sent_len[candidates].astype(np.int64)
             for n, s in enumerate(rest):
                 if len(candidates) <= 2 * k:
                     break
-                docs = post_doc[s.lo : s.hi]
-                at = np.searchsorted(docs, candidates)
-                found = at < len(docs)
-                found[found] = docs[at[found]] == candidates[found]
-                tf = post_tf[s.lo + at[found]].astype(np.int64)
+                found, tf = self._lookup(s.lo, s.hi, candidates)
                 partial[found] += s.weight * self._extra(s.idf, tf, lengths[found])
                 keep = partial + left[n + 1] >= kth * (1 - SLACK)
                 candidates, partial, lengths = candidates[keep], partial[keep], lengths[keep]
@@ -466,12 +464,12 @@ def _numpy_pays(postings: int) -> bool:
 def _left_bounds(sources: list[_Source], columns: int) -> list[float]:
     """For each i, the most a sentence found in none of ``sources[:i]`` can add: per column,
     the bound of its best list from i on (a column is worth the best of its lists)."""
-    out = []
-    for i in range(len(sources) + 1):
-        best = [0.0] * columns
-        for s in sources[i:]:
-            best[s.column] = max(best[s.column], s.bound)
-        out.append(sum(best))
+    best = [0.0] * columns
+    out = [0.0] * (len(sources) + 1)
+    for i in range(len(sources) - 1, -1, -1):  # from the end: each column's best from i on
+        s = sources[i]
+        best[s.column] = max(best[s.column], s.bound)
+        out[i] = sum(best)
     return out
 
 
