@@ -171,6 +171,36 @@ def test_pairs_agree_with_hugging_face_at_every_length(wordpiece):
                 assert wordpiece.encode_pair(question, line, limit) == (expected.ids, expected.type_ids)
 
 
+def test_the_sentence_before_follows_the_sentence_and_is_cut_first(wordpiece):
+    question, sentence, before = "Who led it?", "He led the delegation.", "The US sent a team to Riyadh."
+    alone, _ = wordpiece.encode_pair(question, sentence, 128)
+    ids, segments = wordpiece.encode_pair(question, sentence, 128, before)
+    # "question [SEP] sentence [SEP] before [SEP]": the sentence keeps its place, the one before follows
+    assert ids[: len(alone)] == alone and ids[len(alone) :] == wordpiece.encode(before)[1:]
+    assert segments == [0] * (alone.index(wordpiece.sep) + 1) + [1] * (len(ids) - alone.index(wordpiece.sep) - 1)
+    # too long: the sentence before is cut before the sentence is
+    short, _ = wordpiece.encode_pair(question, sentence, len(alone) + 2, before)
+    assert short[: len(alone)] == alone and len(short) == len(alone) + 2
+    assert wordpiece.encode_pair(question, sentence, 128, "") == wordpiece.encode_pair(question, sentence, 128)
+
+
+def test_pairs_with_the_sentence_before_agree_with_hugging_face(wordpiece):
+    # training/reranker_model.with_context writes "sentence [SEP] before" for Hugging Face
+    tokenizers = pytest.importorskip("tokenizers", reason="Hugging Face tokenizers is not installed")
+    from askdoc.ingest.documents import bundled_article
+
+    reference = tokenizers.BertWordPieceTokenizer({p: i for i, p in enumerate(wordpiece.ids)}, lowercase=True)
+    lines = [line for line in bundled_article().read_text(encoding="utf-8").splitlines() if line.strip()]
+    for limit in (9, 32, 128):
+        reference.enable_truncation(limit, strategy="longest_first")
+        for before, line in zip(lines, lines[1:]):
+            expected = reference.encode("Who led the US delegation?", f"{line} [SEP] {before}")
+            assert wordpiece.encode_pair("Who led the US delegation?", line, limit, before) == (
+                expected.ids,
+                expected.type_ids,
+            )
+
+
 def test_each_word_piece_of_the_sentence_knows_its_characters(wordpiece):
     sentence = "Zürich's café costs $1,200.5 — 北京 (approx.)"
     ids, segments, spans = wordpiece.encode_pair_with_spans("How much?", sentence, 64)
@@ -197,7 +227,7 @@ def test_a_cut_pair_keeps_spans_only_for_the_pieces_it_kept(wordpiece):
 class FakeCrossEncoder:
     """Scores a sentence by how often it says "hospital": a stand-in for the trained model."""
 
-    def score(self, question, sentences):
+    def score(self, question, sentences, before=()):
         return [float(s.count("hospital")) for s in sentences]
 
 
@@ -222,10 +252,40 @@ def test_the_learned_stage_reorders_the_head_and_keeps_the_rest_below(monkeypatc
     assert [h.sid for h in LearnedReranker(FakeCrossEncoder())(ctx, hits)] == [h.sid for h in hits]
 
 
+class ReadsBefore:
+    """A stand-in cross-encoder that keeps the sentence before each sentence it was given."""
+
+    def score(self, question, sentences, before=()):
+        self.before = dict(zip(sentences, before))
+        return [float("Mayor" in b) for b in before]
+
+
+def test_the_model_reads_each_sentence_with_the_one_before_it_in_its_own_document(monkeypatch):
+    from askdoc.index.retriever import Hit
+    from askdoc.rank.semantic import cross_encoder
+    from askdoc.rank.semantic.cross_encoder import LearnedReranker
+
+    monkeypatch.setattr(cross_encoder, "READS_BEFORE", True)
+
+    a = "The Mayor of Lund opened the bridge. She cut the ribbon at noon."
+    b = "She cut the cake at the fair. Everyone ate it."
+    index = Index([Document("a.txt", a), Document("b.txt", b)])
+    texts = [index.sentence(i).text for i in range(len(index))]
+    model = ReadsBefore()
+    ctx = SimpleNamespace(question=SimpleNamespace(text="Who cut the ribbon?"), sentence=index.sentence)
+    ctx.coverage = lambda sid: 0.0
+    ranked = LearnedReranker(model)(ctx, [Hit(sid, 1.0) for sid in (2, 1, 0, 3)])
+    # "She cut the ribbon" follows the sentence naming the Mayor: that is what it is read with
+    assert model.before[texts[1]] == texts[0] and ranked[0].sid == 1
+    # a document's first sentence has none, even when another document ends just before it
+    assert model.before[texts[0]] == "" and model.before[texts[2]] == ""
+    assert model.before[texts[3]] == texts[2]
+
+
 class HeadingLover:
     """A stand-in cross-encoder that likes the heading naming the topic best, as the model does."""
 
-    def score(self, question, sentences):
+    def score(self, question, sentences, before=()):
         return [1.0 if s.endswith("Trademarks.") else 0.0 for s in sentences]
 
 

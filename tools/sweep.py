@@ -42,6 +42,8 @@ def resolve(name: str) -> tuple[str, str | None]:
 
 
 def set_value(attr: str, key: str | None, value: float) -> None:
+    if isinstance(getattr(tuning, attr), int):  # a count (e.g. LEARNED_DEPTH) stays an int
+        value = int(value)
     if key is None:
         setattr(tuning, attr, value)
     else:

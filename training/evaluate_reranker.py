@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from export_onnx import INPUTS, ort_session
-from reranker_model import MAX_LEN, add_path_args, encode_pairs, load_tokenizer
+from reranker_model import MAX_LEN, add_path_args, encode_pairs, load_tokenizer, with_context
 
 from askdoc import Document, Index
 
@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=None, help="default: WORK/export/reranker-int8.onnx")
     ap.add_argument("--max-len", type=int, default=0, help="default: export.json's beside the model, else 128")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--context", action="store_true", help="the model reads the sentence before each (prepare_data.py)")
     ap.add_argument(
         "--per-article", type=int, default=0, help="only the first N questions of each article (quick runs)"
     )
@@ -77,6 +78,8 @@ def main() -> None:
     for d in docs:
         index = Index([Document(d["title"], d["text"])])
         index.use_semantic = False  # plain askdoc: the baseline the re-ranker must beat
+        sentences = index.sentences
+        before = {s.start: sentences[i - 1].text if i else "" for i, s in enumerate(sentences)}
         for q in (q for q in questions if q["title"] == d["title"]):
             ev = index.ask(q["question"], top=TOP).evidence
             starts = [s for s, _ in q["answer_spans"]]
@@ -84,7 +87,9 @@ def main() -> None:
                 {
                     "article": article[d["title"]],
                     "question": q["question"],
-                    "texts": [e.sentence.text for e in ev],
+                    "texts": [
+                        with_context(e.sentence.text, before[e.sentence.start] if args.context else "") for e in ev
+                    ],
                     "askdoc": np.array([e.score for e in ev], dtype=np.float64),
                     "hits": np.array([any(e.sentence.start <= s < e.sentence.end for s in starts) for e in ev]),
                 }

@@ -24,6 +24,7 @@ from reranker_model import (
     base_model_dir,
     encode_pairs,
     load_tokenizer,
+    with_context,
 )
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -121,7 +122,7 @@ def main() -> None:
         for line in f:
             g = json.loads(line)
             questions += [g["question"]] * len(g["texts"])
-            texts += g["texts"]
+            texts += [with_context(t, c) for t, c in zip(g["texts"], g.get("contexts") or [""] * len(g["texts"]))]
             sizes.append(len(g["texts"]))
             if len(texts) >= args.pairs:
                 break

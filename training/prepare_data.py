@@ -90,6 +90,7 @@ def make_groups(
                 "paraphrase": bool(q.get("is_paraphrase")),
                 "question": q["question"],
                 "texts": [cands[i] for i in members],  # the positive is texts[0]
+                "contexts": [cands[i - 1] if i else "" for i in members],  # the sentence before each
                 "askdoc_rank": [rank.get(i) for i in members],  # 1-based, None: not in askdoc's top 20
             }
         )
@@ -186,6 +187,7 @@ def squad_article_groups(
                 "paraphrase": False,
                 "question": r["question"],
                 "texts": [texts[i] for i in members],  # the positive is texts[0]
+                "contexts": [texts[i - 1] if i else "" for i in members],  # the sentence before each
                 "askdoc_rank": [rank.get(i) for i in members],  # 1-based, None: not in askdoc's top 20
                 "answer_located": r.get("answer_located"),
             }

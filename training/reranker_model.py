@@ -243,6 +243,14 @@ def load_tokenizer(model_dir: Path | None = None, max_len: int = MAX_LEN):
     return tok
 
 
+def with_context(sentence: str, context: str) -> str:
+    """The second side of a pair for a model that reads the sentence before too:
+    "sentence [SEP] sentence before" (the tokenizer maps the literal [SEP] to its id; longest-first
+    truncation cuts the sentence before first). askdoc builds the same ids
+    (``WordPiece.encode_pair(..., context=)``)."""
+    return f"{sentence} [SEP] {context}" if context else sentence
+
+
 def encode_pairs(tok, questions: list[str], sentences: list[str]) -> dict[str, torch.Tensor]:
     """Token ids for pairs, padded to the longest in the batch (not to ``MAX_LEN``: CPU time is the budget)."""
     encs = tok.encode_batch(list(zip(questions, sentences)))

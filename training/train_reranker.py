@@ -19,7 +19,15 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from loop import Progress, Run, log, optimizer_and_schedule, restore, resumed, save_checkpoint, train_epochs
-from reranker_model import MAX_LEN, CrossEncoder, add_path_args, encode_pairs, load_base, load_tokenizer
+from reranker_model import (
+    MAX_LEN,
+    CrossEncoder,
+    add_path_args,
+    encode_pairs,
+    load_base,
+    load_tokenizer,
+    with_context,
+)
 
 # What a resumed run takes from its checkpoint, whatever the command line says: changing any of
 # these half-way would make the run neither the old one nor a new one.
@@ -34,7 +42,10 @@ def read_groups(path: Path) -> list[dict]:
 def group_scores(model: CrossEncoder, tok, groups: list[dict]) -> torch.Tensor:
     """Scores as a (groups, longest group) matrix; missing members are -inf so softmax ignores them."""
     questions = [g["question"] for g in groups for _ in g["texts"]]
-    texts = [t for g in groups for t in g["texts"]]
+    # groups made with contexts (prepare_data.py) train a model that reads the sentence before too
+    texts = [
+        with_context(t, c) for g in groups for t, c in zip(g["texts"], g.get("contexts") or [""] * len(g["texts"]))
+    ]
     flat = model(**encode_pairs(tok, questions, texts))
     width = max(len(g["texts"]) for g in groups)
     out = torch.full((len(groups), width), float("-inf"))

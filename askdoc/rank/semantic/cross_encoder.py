@@ -17,10 +17,16 @@ from pathlib import Path
 
 from ... import tuning
 from ...index.retriever import Hit
+from ...model import Sentence
 from ..context import RankContext
 from . import runtime, tokenizer
 
 MODEL = Path(__file__).parents[2] / "data" / "reranker-int8.onnx"
+# Does the model read each sentence with the sentence before it ("question [SEP] sentence [SEP]
+# sentence before")? SQuAD's questions were written on paragraphs, and a sentence that answers
+# often names its subject only as "it" or "these events" (docs/reranker.md). The shipped file
+# does not.
+READS_BEFORE = False
 # The pairs the model was trained on were cut to this many word pieces (1.9% of them were longer).
 MAX_TOKENS = 96
 
@@ -37,12 +43,14 @@ class CrossEncoder:
         self.tokenizer = tokenizer.load()
         self._session = runtime.session(model_path, threads)
 
-    def score(self, question: str, sentences: Sequence[str]) -> list[float]:
+    def score(self, question: str, sentences: Sequence[str], before: Sequence[str] = ()) -> list[float]:
+        """One score per sentence; ``before``: the sentence before each ("" at a document's start)."""
         import numpy as np
 
         if not sentences:
             return []
-        pairs = [self.tokenizer.encode_pair(question, s, MAX_TOKENS) for s in sentences]
+        before = before or [""] * len(sentences)
+        pairs = [self.tokenizer.encode_pair(question, s, MAX_TOKENS, b) for s, b in zip(sentences, before)]
         (scores,) = self._session.run(None, runtime.pair_inputs(pairs, self.tokenizer.pad))
         return [float(x) for x in np.asarray(scores).reshape(-1)]
 
@@ -71,7 +79,9 @@ class LearnedReranker:
             return list(hits)
         model = self._model or cross_encoder()
         head, rest = hits[: self.depth], hits[self.depth :]
-        learned = model.score(ctx.question.text, [ctx.sentence(h.sid).text for h in head])
+        sentences = [ctx.sentence(h.sid) for h in head]
+        before = [_before(ctx, h.sid, s) for h, s in zip(head, sentences)] if READS_BEFORE else []
+        learned = model.score(ctx.question.text, [s.text for s in sentences], before)
         weight = fusion_weight(ctx.coverage(hits[0].sid))
         lo = min(h.score for h in head)
         span = max(h.score for h in head) - lo or 1.0  # min-max over the head; all equal: 0
@@ -80,6 +90,15 @@ class LearnedReranker:
         fused.sort(key=lambda h: (-h.score, h.sid))
         # Below the re-ranked head, the order stays, on the same scale (at or below 0).
         return [*fused, *(Hit(h.sid, weight * (h.score - lo) / span) for h in rest)]
+
+
+def _before(ctx: RankContext, sid: int, sentence: Sentence) -> str:
+    """The text of the sentence before ``sid`` in its document ("" at the document's start):
+    what "it", "they" or "these events" in the sentence stand for is often said there."""
+    if sid == 0:
+        return ""
+    previous = ctx.sentence(sid - 1)
+    return previous.text if previous.source == sentence.source else ""
 
 
 def fusion_weight(coverage: float) -> float:

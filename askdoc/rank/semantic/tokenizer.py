@@ -42,13 +42,17 @@ class WordPiece:
                 break
         return [*ids[: limit - 1], self.sep]
 
-    def encode_pair(self, first: str, second: str, limit: int) -> tuple[list[int], list[int]]:
+    def encode_pair(self, first: str, second: str, limit: int, context: str = "") -> tuple[list[int], list[int]]:
         """``[CLS] first [SEP] second [SEP]`` and its segment ids (0, then 1), at most ``limit``
         ids. When the pair is too long, the shorter side keeps up to half the room and the longer
         side the rest: Hugging Face's "longest first" truncation, which the cross-encoder was
-        trained with."""
+        trained with. With ``context`` (the sentence before ``second``), the second side is
+        ``second [SEP] context``, segment 1 throughout, and the cut takes the context's end first."""
         # Which side is longer decides the cut: count far enough to know (within reason).
-        return self._pair(self._pieces_upto(first, _PAIR_COUNT), self._pieces_upto(second, _PAIR_COUNT), limit)
+        b = self._pieces_upto(second, _PAIR_COUNT)
+        if context and len(b) < _PAIR_COUNT:
+            b = [*b, self.sep, *self._pieces_upto(context, _PAIR_COUNT - len(b) - 1)]
+        return self._pair(self._pieces_upto(first, _PAIR_COUNT), b, limit)
 
     def encode_pair_with_spans(
         self, first: str, second: str, limit: int
