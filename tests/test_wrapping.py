@@ -321,6 +321,27 @@ def test_decomposed_and_composed_accents_match_each_other():
     assert top.sentence.text[span[0] : span[1]] == nfc  # offsets into the text as written
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The \u201cZu\u0308rich\u201d lake \u2014 cold",  # a decomposed accent between curly quotes
+        "The na\u00efve emer\u2010\n  gency exit",  # a U+2010 hyphen at a line end
+        "hy\u00adphen\u00adation in r\u00e9sum\u00e9s",  # soft hyphens
+        "Devanagari \u0915\u093f\u0924\u093e\u092c and Greek \u03bb\u03cc\u03b3\u03bf\u03c2",
+    ],
+)
+def test_words_are_the_same_whether_or_not_the_unicode_word_pattern_is_built(text):
+    from askdoc.ingest import analysis
+
+    analysis._word.cache_clear()  # a fresh process: the pattern is built only when a text needs it
+    fresh = Analyzer().terms_with_spans(text)
+    analysis._word()
+    assert fresh == Analyzer().terms_with_spans(text)
+    analysis._word.cache_clear()
+    Analyzer().terms_with_spans("Caf\u00e9 \u201cquotes\u201d \u2014 and a dash")  # no mark: not needed
+    assert analysis._word.cache_info().currsize == 0
+
+
 def test_full_width_letters_and_digits_match_plain_ones():
     index = index_of(("w.txt", "Export the report as ＰＤＦ from the menu. Print it twice."))
     top = index.ask("How do I export a PDF?", top=1).evidence[0]

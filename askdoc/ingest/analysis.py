@@ -41,6 +41,9 @@ _WORD_BEFORE = re.compile(r"[^\W_]+$")
 _WORD_MAX = 64  # a word longer than this before a line-end hyphen is no word
 _FIND_EACH_MAX = 32  # more words hyphenated at line ends than this: one pass over every word
 _JOINERS = re.compile(r"[\u00ad\u2010\s]+")
+# Where a combining mark may be: the soft hyphen, and everything from U+0300 (the first mark) on.
+_MARK_OR_BEYOND = re.compile("[\u00ad\u0300-\U0010ffff]")
+_CHECKED_MAX = 64
 # Han (with 々〆〇〻), Hiragana, Katakana (with its phonetic extensions and half-width forms).
 _CJK = re.compile(
     "[\u3005-\u3007\u303b\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -67,6 +70,21 @@ def _word() -> re.Pattern[str]:
         rf"\d+(?:[.,]\d+)+|[^\W_](?:[^\W_]+|[{marks}]+|\u00ad+(?=[^\W_])"
         rf"|[\u00ad\u2010][ \t]*(?:\r\n|\r|\n)[ \t]*(?=[^\W_]))*"
     )
+
+
+def _pattern_for(text: str) -> re.Pattern[str]:
+    """:func:`_word` for text that is not all ASCII, unless it is not built yet and ``text`` holds
+    no combining mark, soft hyphen or U+2010: then ``_TOKEN`` finds exactly the same tokens (the
+    other branches need one of them), and a one-shot question whose sentences have a curly
+    quote or an "é" does not pay for building it. A text with many characters from U+0300 on
+    (Greek, Cyrillic, CJK) is worth the build: checking them one by one would cost more."""
+    if _word.cache_info().currsize:
+        return _word()
+    for n, m in enumerate(_MARK_OR_BEYOND.finditer(text)):
+        ch = m.group()
+        if n == _CHECKED_MAX or ch in "\u00ad\u2010" or unicodedata.category(ch)[0] == "M":
+            return _word()
+    return _TOKEN
 
 
 def hyphen_words(text: str) -> frozenset[str]:
@@ -221,7 +239,7 @@ class Analyzer:
                     continue
                 out.append(Term(self.stem(word), m.start(), m.end()))
             return out
-        tokens = [(m.start(), m.end()) for m in (_TOKEN if ascii_text else _word()).finditer(text)]
+        tokens = [(m.start(), m.end()) for m in (_TOKEN if ascii_text else _pattern_for(text)).finditer(text)]
         if len(tokens) > 1 and _ASCII_BREAK.search(text):
             tokens = self._join_hyphenated(text, tokens, words)
         if not ascii_text and len(tokens) > 1 and ("\n" in text or "\r" in text):
