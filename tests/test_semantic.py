@@ -268,7 +268,7 @@ def test_the_model_reads_each_sentence_with_the_one_before_it_in_its_own_documen
     monkeypatch.setattr(cross_encoder, "READS_BEFORE", True)
 
     a = "The Mayor of Lund opened the bridge. She cut the ribbon at noon."
-    b = "She cut the cake at the fair. Everyone ate it."
+    b = "She cut the cake at the fair. Everyone ate it. Cakes were sold out."
     index = Index([Document("a.txt", a), Document("b.txt", b)])
     texts = [index.sentence(i).text for i in range(len(index))]
     model = ReadsBefore()
@@ -280,6 +280,9 @@ def test_the_model_reads_each_sentence_with_the_one_before_it_in_its_own_documen
     # a document's first sentence has none, even when another document ends just before it
     assert model.before[texts[0]] == "" and model.before[texts[2]] == ""
     assert model.before[texts[3]] == texts[2]
+    # a sentence that refers back to nothing ("Cakes were sold out.") is read alone
+    LearnedReranker(model)(ctx, [Hit(4, 1.0), Hit(3, 1.0)])
+    assert model.before[texts[4]] == ""
 
 
 class HeadingLover:

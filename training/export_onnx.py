@@ -118,9 +118,11 @@ def main() -> None:
 
     # The check: held-out dev pairs, whole groups, through torch, ONNX float and ONNX int8.
     questions, texts, sizes = [], [], []
+    reads_before = False  # trained on groups that carry the sentence before each (prepare_data.py)
     with (args.data / "dev.jsonl").open(encoding="utf-8") as f:
         for line in f:
             g = json.loads(line)
+            reads_before = reads_before or any(g.get("contexts") or ())
             questions += [g["question"]] * len(g["texts"])
             texts += [with_context(t, c) for t, c in zip(g["texts"], g.get("contexts") or [""] * len(g["texts"]))]
             sizes.append(len(g["texts"]))
@@ -162,7 +164,8 @@ def main() -> None:
         "pairs_per_s_int8": len(texts) / q_time,
         "inputs": list(INPUTS),
         "max_len": max_len,
-        "text_pair": "question, sentence (tokenizer.json truncates longest-first; truncate to max_len)",
+        "text_pair": ("question, sentence [SEP] sentence before" if reads_before else "question, sentence")
+        + " (tokenizer.json truncates longest-first; truncate to max_len)",
         "licence": "weights fine-tuned from all-MiniLM-L6-v2 (Apache-2.0) on: " + "; ".join(sources),
     }
     (args.out / "export.json").write_text(json.dumps(report, indent=1) + "\n")
