@@ -357,7 +357,7 @@ def test_confidence_rises_with_what_makes_an_answer_likely_right() -> None:
 class FakeReader:
     """Points at the word after "by" in each sentence; sure only where that word is capitalised."""
 
-    def read(self, question, sentences):
+    def read(self, question, sentences, before=()):
         from askdoc.answer.reader import Span
 
         out = []
@@ -422,3 +422,25 @@ def test_the_sentence_the_reader_answers_from_comes_first_for_a_question_not_for
     assert answer.answer == "Ada" and answer.evidence[0].sentence.text == "The dock crane was built by Ada."
     assert answer.evidence[0].answer_span is not None and answer.evidence[0].score == answer.evidence[1].score
     assert [e.sentence.text for e in index.ask("dock gate built").evidence] == by_words  # no wh-word: no reorder
+
+
+class BeforeReader(FakeReader):
+    """FakeReader that keeps the sentence before each sentence it was given."""
+
+    def read(self, question, sentences, before=()):
+        self.before = dict(zip(sentences, before))
+        return super().read(question, sentences)
+
+
+def test_a_reader_that_reads_the_sentence_before_is_given_it(monkeypatch) -> None:
+    from askdoc.answer import reader
+
+    monkeypatch.setattr(reader, "READS_BEFORE", True)
+    text = "Ada designed the crane. It was built by Bo in May. The dock was built by hand."
+    index = Index([Document("harbour.txt", text)])
+    index.use_semantic = False
+    index._reader = BeforeReader()
+    index.ask("Who built the crane?")
+    texts = [index.sentence(i).text for i in range(len(index))]
+    assert index._reader.before[texts[1]] == texts[0]  # "It" refers back
+    assert index._reader.before[texts[2]] == ""  # nothing to refer back to

@@ -184,6 +184,25 @@ def test_the_sentence_before_follows_the_sentence_and_is_cut_first(wordpiece):
     assert wordpiece.encode_pair(question, sentence, 128, "") == wordpiece.encode_pair(question, sentence, 128)
 
 
+def test_the_reader_never_answers_from_the_sentence_before(wordpiece):
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    from askdoc.answer.reader import Reader
+
+    sentence, before = "He led the talks.", "Marco Rubio flew to Riyadh."
+    ids, segments, spans = wordpiece.encode_pair_with_spans("Who led?", sentence, 64, before)
+    assert (ids, segments) == wordpiece.encode_pair("Who led?", sentence, 64, before)
+    reader = Reader.__new__(Reader)  # the span search alone, without a model file
+    reader.tokenizer = wordpiece
+    reader._continued = [piece.startswith("##") for piece in wordpiece.vocab]
+    start, end = np.zeros(len(ids)), np.zeros(len(ids))
+    rubio = ids.index(wordpiece.ids["marco"])  # the model's favourite: a name in the sentence before
+    start[rubio], end[rubio + 2] = 9.0, 9.0
+    he = ids.index(wordpiece.ids["he"])
+    start[he], end[he] = 1.0, 1.0
+    span = reader._best(ids, segments, spans, start, end)
+    assert sentence[span.start : span.end] == "He"
+
+
 def test_pairs_with_the_sentence_before_agree_with_hugging_face(wordpiece):
     # training/reranker_model.with_context writes "sentence [SEP] before" for Hugging Face
     tokenizers = pytest.importorskip("tokenizers", reason="Hugging Face tokenizers is not installed")

@@ -20,7 +20,7 @@ import torch
 from export_onnx import ort_session
 from reader_model import SpanReader
 from reranker_model import BertConfig, add_path_args, load_tokenizer
-from train_reader import encode, evaluate, examples, is_dev
+from train_reader import encode, evaluate, examples, is_dev, sentences_before
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("--ckpt", type=Path, default=None, help="default: WORK/reader-ckpt/best.pt")
     ap.add_argument("--out", type=Path, default=None, help="default: WORK/export")
     ap.add_argument("--dev-questions", type=int, default=300)
+    ap.add_argument("--context", action="store_true", help="the reader was trained with the sentence before")
     ap.add_argument("--opset", type=int, default=17)
     args = ap.parse_args()
     args.ckpt = args.ckpt or args.work / "reader-ckpt" / "best.pt"
@@ -84,7 +85,11 @@ def main() -> None:
     rows = [json.loads(line) for line in args.rows.open(encoding="utf-8") if line.strip()]
     dev_rows = [r for r in rows if is_dev(r["title"])]
     dev = examples(
-        random.Random(13).sample(dev_rows, min(args.dev_questions, len(dev_rows))), 1.0, random.Random(13), Counter()
+        random.Random(13).sample(dev_rows, min(args.dev_questions, len(dev_rows))),
+        1.0,
+        random.Random(13),
+        Counter(),
+        sentences_before(rows) if args.context else None,
     )
     report = {"checkpoint": str(args.ckpt), "step": state.get("step"), "max_len": max_len, "dev_pairs": len(dev)}
     for name, m in (("torch", model), ("onnx_float", OnnxReader(fp32)), ("onnx_int8", OnnxReader(int8))):

@@ -29,6 +29,17 @@ class SpanReader(Body):
         return logits[..., 0] + pad, logits[..., 1] + pad
 
 
+def from_checkpoint(path: Path) -> SpanReader:
+    """A reader from a reader checkpoint (a later round goes on from it), or else from a
+    re-ranker checkpoint (:func:`from_reranker`)."""
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    if "span.weight" not in state["model"]:
+        return from_reranker(path)
+    reader = SpanReader(BertConfig(**state["config"]) if "config" in state else BertConfig())
+    reader.load_state_dict(state["model"])
+    return reader
+
+
 def from_reranker(path: Path) -> SpanReader:
     """A reader whose encoder starts from a re-ranker checkpoint (it already reads questions
     against sentences); the span head is new."""

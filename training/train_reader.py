@@ -27,11 +27,25 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from loop import Progress, Run, log, optimizer_and_schedule, restore, resumed, save_checkpoint, train_epochs
-from reader_model import SpanReader, from_reranker
-from reranker_model import BertConfig, add_path_args, load_tokenizer
+from reader_model import SpanReader, from_checkpoint
+from reranker_model import BertConfig, add_path_args, load_tokenizer, with_context
 
-FIXED = ("rows", "epochs", "batch", "lr", "warmup", "weight_decay", "max_len", "seed", "negatives", "questions")
+FIXED = (
+    "rows",
+    "epochs",
+    "batch",
+    "lr",
+    "warmup",
+    "weight_decay",
+    "max_len",
+    "seed",
+    "negatives",
+    "questions",
+    "skip",
+    "context",
+)
 MAX_ANSWER_TOKENS = 30
+SEP_ID = 102  # bert-base-uncased's [SEP]
 STOP = set(
     "the a an of in on at to for by with from and or is was were are be what which who when where how did do".split()
 )
@@ -45,8 +59,26 @@ def is_dev(title: str) -> bool:
     return int(hashlib.sha1(title.encode("utf-8")).hexdigest(), 16) % 100 < 3
 
 
-def examples(rows: list[dict], negatives: float, rng: random.Random, stats: Counter) -> list[dict]:
-    """(question, sentence, answer's char span or None) for each usable row, plus the negatives."""
+def sentences_before(rows: list[dict]) -> dict[str, str]:
+    """For each sentence of the rows' articles, the sentence before it in its article ("" for
+    the first): paragraphs in first-seen order, as ``prepare_data.py`` lays an article out."""
+    out: dict[str, str] = {}
+    articles: dict[str, dict[tuple[str, ...], None]] = {}
+    for r in rows:
+        articles.setdefault(r["title"], {}).setdefault(tuple(r["sentences"]), None)
+    for paragraphs in articles.values():
+        previous = ""
+        for sentence in (s for p in paragraphs for s in p):
+            out.setdefault(sentence, previous)
+            previous = sentence
+    return out
+
+
+def examples(
+    rows: list[dict], negatives: float, rng: random.Random, stats: Counter, before: dict[str, str] | None = None
+) -> list[dict]:
+    """(question, sentence, answer's char span or None) for each usable row, plus the negatives.
+    With ``before`` (:func:`sentences_before`), each example also carries the sentence before."""
     out = []
     for r in rows:
         k, at = r["answers"][0], r.get("answer_start", -1)
@@ -55,6 +87,8 @@ def examples(rows: list[dict], negatives: float, rng: random.Random, stats: Coun
             continue
         sentence = r["sentences"][k]
         out.append({"question": r["question"], "text": sentence, "span": [at, at + len(r["answer"])]})
+        if before is not None:
+            out[-1]["before"] = before.get(sentence, "")
         stats["positives"] += 1
         if rng.random() < negatives:
             qw = words(r["question"])
@@ -64,14 +98,19 @@ def examples(rows: list[dict], negatives: float, rng: random.Random, stats: Coun
                 if i not in r["answers"] and r["answer"].lower() not in s.lower()
             ]
             if others:
-                out.append({"question": r["question"], "text": max(others)[2], "span": None})
+                other = max(others)[2]
+                out.append({"question": r["question"], "text": other, "span": None})
+                if before is not None:
+                    out[-1]["before"] = before.get(other, "")
                 stats["negatives"] += 1
     return out
 
 
 def encode(tok, batch: list[dict]) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor, list]:
     """Padded ids, the target start and end token of each pair ([CLS] = 0 for none), and the encodings."""
-    encs = tok.encode_batch([(e["question"], e["text"]) for e in batch])
+    # "sentence [SEP] sentence before" when the examples carry it: the sentence comes first, so
+    # the answer's character offsets are unchanged
+    encs = tok.encode_batch([(e["question"], with_context(e["text"], e.get("before", ""))) for e in batch])
     width = max(len(e.ids) for e in encs)
     ids = torch.zeros((len(encs), width), dtype=torch.long)
     mask, types = torch.zeros_like(ids), torch.zeros_like(ids)
@@ -89,10 +128,12 @@ def encode(tok, batch: list[dict]) -> tuple[dict[str, torch.Tensor], torch.Tenso
     return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}, starts, ends, encs
 
 
-def best_span(start: list[float], end: list[float], segments: list[int]) -> tuple[float, int, int]:
-    """The best start..end within the sentence (segment 1) and its score, start + end logit."""
+def best_span(start: list[float], end: list[float], segments: list[int], ids: list[int]) -> tuple[float, int, int]:
+    """The best start..end within the sentence (segment 1, up to its first [SEP]: the sentence
+    before, when given, follows it) and its score, start + end logit."""
     best = (-1e9, 0, 0)
-    sentence = [i for i, s in enumerate(segments) if s == 1][:-1]  # not the final [SEP]
+    second = [i for i, s in enumerate(segments) if s == 1]
+    sentence = second[: next((n for n, i in enumerate(second) if ids[i] == SEP_ID), len(second))]
     for i in sentence:
         for j in sentence:
             if i <= j < i + MAX_ANSWER_TOKENS and start[i] + end[j] > best[0]:
@@ -120,7 +161,7 @@ def evaluate(model: SpanReader, tok, dev: list[dict], batch: int = 32) -> dict[s
         inputs, _, _, encs = encode(tok, chunk)
         starts, ends = model(**inputs)
         for e, enc, st, en in zip(chunk, encs, starts.tolist(), ends.tolist()):
-            score, a, b = best_span(st, en, enc.type_ids)
+            score, a, b = best_span(st, en, enc.type_ids, enc.ids)
             null = st[0] + en[0] > score
             if e["span"] is None:
                 n_neg += 1
@@ -146,11 +187,16 @@ def main() -> None:
     add_path_args(ap)
     ap.add_argument("--rows", type=Path, required=True, help="SQuAD train rows with answer and answer_start")
     ap.add_argument(
-        "--init", type=Path, default=None, help="re-ranker checkpoint to start from (default WORK/ckpt/best.pt)"
+        "--init",
+        type=Path,
+        default=None,
+        help="re-ranker or reader checkpoint to start from (default WORK/ckpt/best.pt)",
     )
     ap.add_argument("--ckpt-dir", type=Path, default=None, help="default: WORK/reader-ckpt")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--questions", type=int, default=0, help="train on the first N usable questions (0: all)")
+    ap.add_argument("--skip", type=int, default=0, help="leave out the first N train rows (an earlier run's)")
+    ap.add_argument("--context", action="store_true", help="read each sentence with the sentence before it")
     ap.add_argument("--negatives", type=float, default=0.35, help="share of questions that add a no-answer pair")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--batch", type=int, default=16)
@@ -180,12 +226,14 @@ def main() -> None:
     rng = random.Random(args.seed)
     dev_rows = [r for r in rows if is_dev(r["title"])]
     train_rows = [r for r in rows if not is_dev(r["title"])]
+    train_rows = train_rows[args.skip :]
     if args.questions:
         train_rows = train_rows[: args.questions]
+    before = sentences_before(rows) if args.context else None
     dev = examples(
-        random.Random(args.seed).sample(dev_rows, min(args.dev_questions, len(dev_rows))), 1.0, rng, Counter()
+        random.Random(args.seed).sample(dev_rows, min(args.dev_questions, len(dev_rows))), 1.0, rng, Counter(), before
     )
-    train = examples(train_rows, args.negatives, rng, stats)
+    train = examples(train_rows, args.negatives, rng, stats, before)
     steps_per_epoch = math.ceil(len(train) / args.batch)
     total_steps = steps_per_epoch * args.epochs
     warmup_steps = max(1, int(total_steps * args.warmup))
@@ -194,7 +242,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     tok = load_tokenizer(max_len=args.max_len)
     # a resumed run takes its weights from the checkpoint: the re-ranker it started from is not needed
-    model = SpanReader(BertConfig(**state["config"])) if state is not None else from_reranker(args.init)
+    model = SpanReader(BertConfig(**state["config"])) if state is not None else from_checkpoint(args.init)
     optimizer, scheduler = optimizer_and_schedule(model, args, total_steps, warmup_steps)
     progress, best_f1 = Progress(), -1.0
     if state is not None:

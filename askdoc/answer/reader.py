@@ -22,13 +22,16 @@ from pathlib import Path
 from .. import tuning
 from ..index.retriever import Hit
 from ..query.question import QuestionInfo
-from ..rank.context import Matched, RankContext
+from ..rank.context import Matched, RankContext, sentence_before
 from ..rank.semantic import runtime, tokenizer
 from .confidence import kinds
 from .short_answer import ShortAnswer
 
 MODEL = Path(__file__).parents[1] / "data" / "reader-int8.onnx"
 MAX_TOKENS = 128  # what the reader was trained with
+# Does the model read a sentence that refers back with the sentence before it, as the re-ranker
+# does (rank.context.sentence_before)? The shipped file does not.
+READS_BEFORE = False
 MAX_ANSWER_TOKENS = 30
 _READ_CHARS = 10_000  # of a sentence: far more than MAX_TOKENS pieces, and a bound on a hostile one
 _CLOSING = ",;:!?"  # stripped from an answer's end (a full stop too, after a small letter or digit)
@@ -56,13 +59,18 @@ class Reader:
         self._continued = [piece.startswith("##") for piece in self.tokenizer.vocab]
         self._session = runtime.session(model_path, threads)
 
-    def read(self, question: str, sentences: Sequence[str]) -> list[Span | None]:
-        """Each sentence's best span (None when the sentence has no word piece to point at)."""
+    def read(self, question: str, sentences: Sequence[str], before: Sequence[str] = ()) -> list[Span | None]:
+        """Each sentence's best span (None when the sentence has no word piece to point at);
+        ``before``: the sentence before each, read after it ("" for none)."""
 
         if not sentences:
             return []
+        before = before or [""] * len(sentences)
         # The model sees at most MAX_TOKENS pieces: a sentence's start is all it can read.
-        pairs = [self.tokenizer.encode_pair_with_spans(question, s[:_READ_CHARS], MAX_TOKENS) for s in sentences]
+        pairs = [
+            self.tokenizer.encode_pair_with_spans(question, s[:_READ_CHARS], MAX_TOKENS, b[:_READ_CHARS])
+            for s, b in zip(sentences, before)
+        ]
         inputs = runtime.pair_inputs([(ids, segments) for ids, segments, _ in pairs], self.tokenizer.pad)
         starts, ends = self._session.run(None, inputs)
         return [self._best(row, segments, spans, s, e) for (row, segments, spans), s, e in zip(pairs, starts, ends)]
@@ -73,7 +81,9 @@ class Reader:
 
         n = len(row)
         inside = np.array(segments, bool)
-        inside[n - 1] = False  # the final [SEP]
+        # the sentence ends at its side's first [SEP]: the final one, or the one before the
+        # sentence before (never a span)
+        inside[next(i for i in range(n) if segments[i] and row[i] == self.tokenizer.sep) :] = False
         continued = np.array([self._continued[i] for i in row] + [False])
         starts_ok = inside & ~continued[:n]
         ends_ok = inside & ~continued[1 : n + 1]
@@ -97,10 +107,13 @@ def reader() -> Reader:
     return Reader()
 
 
-def choose(model: Reader, question: str, matched: Sequence[Matched]) -> ShortAnswer | None:
-    """The short answer from the top ``READER_SEARCHED`` sentences (best first)."""
+def choose(
+    model: Reader, question: str, matched: Sequence[Matched], before: Sequence[str] = ()
+) -> ShortAnswer | None:
+    """The short answer from the top ``READER_SEARCHED`` sentences (best first); ``before``:
+    the sentence before each, for a model that reads it (``READS_BEFORE``)."""
     searched = list(matched[: tuning.READER_SEARCHED])
-    found = model.read(question, [m.sentence.text for m in searched])
+    found = model.read(question, [m.sentence.text for m in searched], before[: len(searched)])
     scored = [
         (span.lead - tuning.READER_RANK_PENALTY * rank, rank, span)
         for rank, span in enumerate(found)
@@ -150,7 +163,8 @@ class ReaderStage:
 
     def __call__(self, ctx: RankContext, hits: Sequence[Hit]) -> Sequence[Hit]:
         searched = [ctx.matched(h.sid) for h in hits[: tuning.READER_SEARCHED]]
-        self.answer = choose(self.model, ctx.question.text, searched)
+        before = [sentence_before(ctx.sentence, m.sid) for m in searched] if READS_BEFORE else []
+        self.answer = choose(self.model, ctx.question.text, searched, before)
         if self.answer is None or self.answer.rank == 0 or not self.promote:
             return hits
         r = self.answer.rank

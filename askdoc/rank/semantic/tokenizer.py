@@ -55,11 +55,11 @@ class WordPiece:
         return self._pair(self._pieces_upto(first, _PAIR_COUNT), b, limit)
 
     def encode_pair_with_spans(
-        self, first: str, second: str, limit: int
+        self, first: str, second: str, limit: int, context: str = ""
     ) -> tuple[list[int], list[int], list[tuple[int, int]]]:
         """:meth:`encode_pair`, and for each id the characters of ``second`` it stands for
-        (``(0, 0)`` for the question's ids and the markers): how a span the reader picks
-        becomes text again."""
+        (``(0, 0)`` for the question's ids, the markers and the ``context``): how a span the
+        reader picks becomes text again."""
         b: list[int] = []
         spans: list[tuple[int, int]] = []
         for word, starts, ends in self.words_with_spans(second):
@@ -71,7 +71,12 @@ class WordPiece:
                 at += n
             if len(b) >= _PAIR_COUNT:
                 break
-        ids, segments = self._pair(self._pieces_upto(first, _PAIR_COUNT), b[:_PAIR_COUNT], limit)
+        b = b[:_PAIR_COUNT]
+        if context and len(b) < _PAIR_COUNT:
+            b.append(self.sep)
+            b.extend(self._pieces_upto(context, _PAIR_COUNT - len(b)))
+            spans.extend([(0, 0)] * (len(b) - len(spans)))
+        ids, segments = self._pair(self._pieces_upto(first, _PAIR_COUNT), b, limit)
         kept = segments.count(1) - 1
         return ids, segments, [(0, 0)] * (len(ids) - kept - 1) + spans[:kept] + [(0, 0)]
 
