@@ -375,5 +375,6 @@ def sentence_length(terms: Sequence[str]) -> int:
     counted half. The pairs overlap (a run of n characters gives n - 1 of them, about n / 2
     words), so counting each in full would make such text look twice as long as it reads,
     and a name in Chinese characters would lengthen an English sentence by two words, not one."""
-    pairs = sum(1 for t in terms if _cjk().match(t))
+    han = _cjk()
+    pairs = sum(1 for t in terms if t >= "\u3005" and han.match(t))  # a pair starts at U+3005 or later
     return len(terms) - pairs + (pairs + 1) // 2
