@@ -24,7 +24,7 @@ from reranker_model import (
     base_model_dir,
     encode_pairs,
     load_tokenizer,
-    with_context,
+    pair_texts,
 )
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -124,7 +124,7 @@ def main() -> None:
             g = json.loads(line)
             reads_before = reads_before or any(g.get("contexts") or ())
             questions += [g["question"]] * len(g["texts"])
-            texts += [with_context(t, c) for t, c in zip(g["texts"], g.get("contexts") or [""] * len(g["texts"]))]
+            texts += pair_texts(g)
             sizes.append(len(g["texts"]))
             if len(texts) >= args.pairs:
                 break

@@ -251,6 +251,12 @@ def with_context(sentence: str, context: str) -> str:
     return f"{sentence} [SEP] {context}" if context else sentence
 
 
+def pair_texts(group: dict) -> list[str]:
+    """The second side of each pair of a prepared group: its texts, each with the sentence
+    before it when the group carries them (``contexts``, prepare_data.py)."""
+    return [with_context(t, c) for t, c in zip(group["texts"], group.get("contexts") or [""] * len(group["texts"]))]
+
+
 def encode_pairs(tok, questions: list[str], sentences: list[str]) -> dict[str, torch.Tensor]:
     """Token ids for pairs, padded to the longest in the batch (not to ``MAX_LEN``: CPU time is the budget)."""
     encs = tok.encode_batch(list(zip(questions, sentences)))

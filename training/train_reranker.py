@@ -26,7 +26,7 @@ from reranker_model import (
     encode_pairs,
     load_base,
     load_tokenizer,
-    with_context,
+    pair_texts,
 )
 
 # What a resumed run takes from its checkpoint, whatever the command line says: changing any of
@@ -43,9 +43,7 @@ def group_scores(model: CrossEncoder, tok, groups: list[dict]) -> torch.Tensor:
     """Scores as a (groups, longest group) matrix; missing members are -inf so softmax ignores them."""
     questions = [g["question"] for g in groups for _ in g["texts"]]
     # groups made with contexts (prepare_data.py) train a model that reads the sentence before too
-    texts = [
-        with_context(t, c) for g in groups for t, c in zip(g["texts"], g.get("contexts") or [""] * len(g["texts"]))
-    ]
+    texts = [t for g in groups for t in pair_texts(g)]
     flat = model(**encode_pairs(tok, questions, texts))
     width = max(len(g["texts"]) for g in groups)
     out = torch.full((len(groups), width), float("-inf"))

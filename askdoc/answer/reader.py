@@ -163,7 +163,7 @@ class ReaderStage:
 
     def __call__(self, ctx: RankContext, hits: Sequence[Hit]) -> Sequence[Hit]:
         searched = [ctx.matched(h.sid) for h in hits[: tuning.READER_SEARCHED]]
-        before = [sentence_before(ctx.sentence, m.sid) for m in searched] if READS_BEFORE else []
+        before = [sentence_before(ctx.sentence, m.sid, m.sentence) for m in searched] if READS_BEFORE else []
         self.answer = choose(self.model, ctx.question.text, searched, before)
         if self.answer is None or self.answer.rank == 0 or not self.promote:
             return hits

@@ -250,10 +250,12 @@ class Analyzer:
             tokens = self._join_hyphenated(text, tokens, words)
         if not ascii_text and len(tokens) > 1 and ("\n" in text or "\r" in text):
             tokens = _join_cjk_lines(text, tokens)
-        cjk = not ascii_text and _cjk().search(text) is not None
+        han = None if ascii_text else _cjk()
+        if han is not None and han.search(text) is None:
+            han = None  # no Chinese or Japanese in it
         out = []
         for start, end in tokens:
-            if cjk and _cjk().search(text, start, end):
+            if han is not None and han.search(text, start, end):
                 out.extend(self._cjk_terms(text, start, end))
             elif end - start == 1 and _is_option_letter(text, start):
                 out.append(Term("-" + text[start], start - 1, end))
@@ -340,6 +342,7 @@ class Analyzer:
 def _join_cjk_lines(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Chinese and Japanese put no space between words: a line break between two of their
     characters is wrapping, and the characters on either side make a pair as usual."""
+    han = _cjk()
     out = [tokens[0]]
     for start, end in tokens[1:]:
         prev_start, prev_end = out[-1]
@@ -347,8 +350,8 @@ def _join_cjk_lines(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int,
         if (
             ("\n" in gap or "\r" in gap)
             and not gap.strip()
-            and _cjk().match(text, prev_end - 1)
-            and _cjk().match(text, start)
+            and han.match(text, prev_end - 1)
+            and han.match(text, start)
         ):
             out[-1] = (prev_start, end)
         else:

@@ -17,15 +17,15 @@ from ..query.question import Question
 _REFERS_BACK = re.compile(r"\b(?:it|its|they|their|them|he|his|him|she|her|this|these|those|such|there)\b", re.I)
 
 
-def sentence_before(sentence: Callable[[int], Sentence], sid: int) -> str:
+def sentence_before(sentence: Callable[[int], Sentence], sid: int, this: Sentence) -> str:
     """The text of the sentence before ``sid`` in its document, for a sentence that refers back
     ("it", "they", "these events": what they stand for is often said there); "" for one that
     does not, or at the document's start. What the learned models read beside a sentence
     (docs/reranker.md). Given to every sentence, the sentence after a plain match ("Beta one."
     then "Beta two.") took the match's words for its own: the bare words "Beta one" ranked
     "Beta two." first. Only to those that refer back, the re-ranker kept its whole gain on the
-    held-out SQuAD articles (even half): Acc@1 0.740 either way, Acc@3 0.857 / 0.853."""
-    this = sentence(sid)
+    held-out SQuAD articles (even half): Acc@1 0.740 either way, Acc@3 0.857 / 0.853.
+    ``this`` is sentence ``sid``, which the caller has already."""
     if sid == 0 or not _REFERS_BACK.search(this.text):
         return ""
     previous = sentence(sid - 1)

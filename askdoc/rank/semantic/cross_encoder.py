@@ -78,7 +78,7 @@ class LearnedReranker:
         model = self._model or cross_encoder()
         head, rest = hits[: self.depth], hits[self.depth :]
         sentences = [ctx.sentence(h.sid) for h in head]
-        before = [sentence_before(ctx.sentence, h.sid) for h in head] if READS_BEFORE else []
+        before = [sentence_before(ctx.sentence, h.sid, s) for h, s in zip(head, sentences)] if READS_BEFORE else []
         learned = model.score(ctx.question.text, [s.text for s in sentences], before)
         weight = fusion_weight(ctx.coverage(hits[0].sid))
         lo = min(h.score for h in head)

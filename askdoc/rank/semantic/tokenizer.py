@@ -49,9 +49,7 @@ class WordPiece:
         trained with. With ``context`` (the sentence before ``second``), the second side is
         ``second [SEP] context``, segment 1 throughout, and the cut takes the context's end first."""
         # Which side is longer decides the cut: count far enough to know (within reason).
-        b = self._pieces_upto(second, _PAIR_COUNT)
-        if context and len(b) < _PAIR_COUNT:
-            b = [*b, self.sep, *self._pieces_upto(context, _PAIR_COUNT - len(b) - 1)]
+        b = self._then(self._pieces_upto(second, _PAIR_COUNT), context)
         return self._pair(self._pieces_upto(first, _PAIR_COUNT), b, limit)
 
     def encode_pair_with_spans(
@@ -71,14 +69,18 @@ class WordPiece:
                 at += n
             if len(b) >= _PAIR_COUNT:
                 break
-        b = b[:_PAIR_COUNT]
-        if context and len(b) < _PAIR_COUNT:
-            b.append(self.sep)
-            b.extend(self._pieces_upto(context, _PAIR_COUNT - len(b)))
-            spans.extend([(0, 0)] * (len(b) - len(spans)))
+        b = self._then(b[:_PAIR_COUNT], context)
+        spans.extend([(0, 0)] * (len(b) - len(spans)))  # the marker and the context stand for no character
         ids, segments = self._pair(self._pieces_upto(first, _PAIR_COUNT), b, limit)
         kept = segments.count(1) - 1
         return ids, segments, [(0, 0)] * (len(ids) - kept - 1) + spans[:kept] + [(0, 0)]
+
+    def _then(self, pieces: list[int], context: str) -> list[int]:
+        """``pieces``, then ``[SEP]`` and the pieces of ``context`` (the sentence before), within
+        the count read of a side; ``pieces`` alone without a context."""
+        if not context or len(pieces) >= _PAIR_COUNT:
+            return pieces
+        return [*pieces, self.sep, *self._pieces_upto(context, _PAIR_COUNT - len(pieces) - 1)]
 
     def _pair(self, a: list[int], b: list[int], limit: int) -> tuple[list[int], list[int]]:
         room = limit - 3
