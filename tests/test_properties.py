@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from askdoc.cli import main
-from askdoc.ingest.sentences import split
+from askdoc.ingest.sentences import _punkt_spans, _spans, split
 
 # Characters a sentence may leave out at its edges: whitespace and the zero-width marks.
 EDGE_SPACE = "\ufeff\u200b\u200c\u200d\u2060"
@@ -95,6 +95,16 @@ def test_every_offset_reproduces_its_sentence_and_line(text):
         assert text[s.start : s.end] == s.text
         assert s.text and not _is_gap(s.text[0]) and not _is_gap(s.text[-1])
         assert s.line == 1 + len(LINE_BREAK.findall(text, 0, s.start))
+
+
+@SETTINGS
+@given(TEXT)
+@example("Hello there.")
+@example("Wait!\u00a0 ")
+@example('He said "hi."')
+def test_a_block_punkt_could_not_break_gets_the_spans_punkt_gives(text):
+    # Blocks with no . ? ! before their last character skip Punkt: their sentences must not change.
+    assert _spans(text) == _punkt_spans(text)
 
 
 def _ask(args: list[str], stdin: bytes) -> tuple[int, str, str]:

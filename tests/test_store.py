@@ -90,6 +90,23 @@ def test_an_edited_file_is_the_only_one_analysed_again(tmp_path):
         assert updated.retriever.index.search(terms(q), 5) == fresh.retriever.index.search(terms(q), 5)
 
 
+def test_an_updated_index_holds_the_postings_a_fresh_build_holds(tmp_path):
+    # Reused postings come after the fresh ones and share their words: they must be merged into
+    # each word's list in sentence order, as a build from scratch orders them.
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The otter swims in the river. The heron waits.", encoding="utf-8")
+    (folder / "b.txt").write_text("A river otter. The heron fishes.", encoding="utf-8")
+    Index.from_paths([str(folder)], index_path=tmp_path / "up.idx")
+    (folder / "b.txt").write_text("The heron and the otter share the river now.", encoding="utf-8")
+    updated = Index.from_paths([str(folder)], index_path=tmp_path / "up.idx")
+    assert updated.report.reused == [str(folder / "a.txt")]
+    Index.from_paths([str(folder)], index_path=tmp_path / "fresh.idx")
+    up, fresh = load(tmp_path / "up.idx"), load(tmp_path / "fresh.idx")
+    for name in ("vocab_blob", "term_ptr", "post_doc", "post_tf", "term_bound"):
+        assert bytes(getattr(up, name)) == bytes(getattr(fresh, name)), name
+
+
 def test_a_touched_but_unchanged_file_is_not_analysed_again(tmp_path):
     folder = _folder(tmp_path)
     Index.from_paths([str(folder)])

@@ -54,6 +54,27 @@ def analyse(text: str, analyzer: Analyzer, words: frozenset[str] | None = None) 
     for sentence in split(text):
         terms = analyzer.terms(sentence.text, words)
         _add_sentence(seg, terms, sentence.start, sentence.end, sentence.line, sentence.text)
+    return _by_term(seg)
+
+
+def _by_term(seg: _Segment) -> _Segment:
+    """``seg`` with its terms numbered in string order and its postings sorted by term, each
+    term's sentences still in order. Done where the text is analysed (in the workers, for a
+    big job), this leaves :func:`_assemble` runs that are already sorted to merge: 0.07 s
+    instead of 0.5 s for the 8M postings of a million sentences."""
+    if not seg.vocab:
+        return seg
+    import numpy as np
+
+    terms = sorted(seg.vocab)
+    rank = np.empty(len(terms), np.int32)
+    rank[np.fromiter(map(seg.vocab.__getitem__, terms), np.int32, len(terms))] = np.arange(len(terms), dtype=np.int32)
+    term = rank[np.frombuffer(seg.term, np.int32)]
+    order = np.argsort(term, kind="stable")
+    seg.vocab = dict(zip(terms, range(len(terms))))
+    seg.term = array("i", term[order].tobytes())
+    seg.doc = array("i", np.frombuffer(seg.doc, np.int32)[order].tobytes())
+    seg.tf = array("H", np.frombuffer(seg.tf, np.uint16)[order].tobytes())
     return seg
 
 
@@ -456,7 +477,13 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer, error
     term = np.concatenate(p_term) if p_term else np.zeros(0, np.int32)
     doc = np.concatenate(p_doc) if p_doc else np.zeros(0, np.int32)
     tf = np.concatenate(p_tf) if p_tf else np.zeros(0, np.uint16)
-    order = np.lexsort((doc, term))
+    order = np.argsort(term, kind="stable")  # fast on the runs :func:`_by_term` sorted
+    post_doc = doc[order]
+    if len(order) > 1:
+        by = term[order]
+        if not ((by[1:] > by[:-1]) | (post_doc[1:] > post_doc[:-1])).all():  # reused postings: sort by sentence too
+            order = np.lexsort((doc, term))
+            post_doc = doc[order]
     term_ptr = np.zeros(len(terms) + 1, np.int64)
     np.cumsum(np.bincount(term, minlength=len(terms)), out=term_ptr[1:])
     sent = {k: _concat(np, [p[k] for p in sent_parts], t) for k, t in _SENT_TYPES.items()}
@@ -468,7 +495,7 @@ def _assemble(np, parts, previous: StoredIndex | None, analyzer: Analyzer, error
     word_items = sorted((w, ids[s]) for w, s in words.items() if s in ids)
     vocab_blob, vocab_off = _blob(np, terms)
     words_blob, words_off = _blob(np, [w for w, _ in word_items])
-    post_doc, post_tf = doc[order], tf[order]
+    post_tf = tf[order]
     header = {
         "analysis": ANALYSIS_VERSION,
         "params": params(),

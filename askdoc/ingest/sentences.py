@@ -32,6 +32,7 @@ EXTRA_ABBREVIATIONS = ("e.g", "i.e", "cf", "vs", "viz", "approx", "fig", "figs",
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NON_SPACE = re.compile(r"\S")
+_PUNKT_END = re.compile(r"[.?!]")  # Punkt's sentence-end characters (PunktLanguageVars.sent_end_chars)
 _HARD_END = re.compile(r"[.!?:;。！？｡：；][\"'”’)\]」』）]*\s*$")
 _EDGE_SPACE = "\ufeff\u200b\u200c\u200d\u2060"
 # A wrapped line in prose is rarely shorter than this; headings and list items usually are.
@@ -342,6 +343,16 @@ def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 
 def _spans(block: str) -> list[tuple[int, int]]:
+    body = len(block.rstrip())
+    if _PUNKT_END.search(block, 0, body - 1) is None:
+        # Punkt breaks only after . ? or ! with more text behind: with none before the last
+        # character it returns the block, trailing space cut, or nothing. The same spans, without
+        # its ~8 us a block (a file of one-line paragraphs is mostly such blocks) or its import.
+        return [(0, body)] if body else []
+    return _punkt_spans(block)
+
+
+def _punkt_spans(block: str) -> list[tuple[int, int]]:
     try:
         spans = list(_tokenizer().span_tokenize(block))
     except TimeoutError:  # nltk.redos gave up on a pathological piece: keep it whole
