@@ -32,6 +32,8 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
     """Question term -> the stems of names that the texts give to a description using it."""
     asked = set(query)
     out: dict[str, set[str]] = {}
+    if asked.isdisjoint(_role_terms(analyzer)):
+        return out  # a description holds a role word the question asked with: none, no name
     for text in texts:
         terms = analyzer.sentence_terms(text)
         i = 0
@@ -62,6 +64,17 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
                 out.setdefault(t.term, set()).update(name)
             i = j + len(name)
     return out
+
+
+def _role_terms(analyzer: Analyzer) -> frozenset[str]:
+    """The terms of the role words (a description's role word is one of the question's terms)."""
+    global _ROLE_TERMS
+    if _ROLE_TERMS is None:
+        _ROLE_TERMS = frozenset(t for word in _ROLES for t in analyzer.terms(word))
+    return _ROLE_TERMS
+
+
+_ROLE_TERMS: frozenset[str] | None = None
 
 
 def _word(text: str, t: Term) -> str:
