@@ -59,3 +59,11 @@ def test_a_question_asking_for_the_name_gets_it_from_the_titled_sentence() -> No
     answer = Index([Document("budget.txt", BUDGET)]).ask("Who is the finance minister?")
     assert answer.answer == "Ana Lima"
     assert not answer.evidence[0].via
+
+
+def test_a_title_in_capitals_or_in_a_question_of_other_words_still_names() -> None:
+    # A question whose terms hold no role word is not searched for names at all: that shortcut
+    # must not lose a title written in capitals, nor one among many other words.
+    text = "FINANCE MINISTER Ana Lima presented the budget on Monday."
+    assert found("What did the FINANCE MINISTER say about the budget on Monday?", text)["minist"] == {"ana", "lima"}
+    assert found("What did the port say?") == {}

@@ -33,7 +33,7 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
     asked = set(query)
     out: dict[str, set[str]] = {}
     if asked.isdisjoint(_role_terms(analyzer)):
-        return out  # a description holds a role word the question asked with: none, no name
+        return out  # a description needs a role word among the question's terms: none here
     for text in texts:
         terms = analyzer.sentence_terms(text)
         i = 0
@@ -67,7 +67,8 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
 
 
 def _role_terms(analyzer: Analyzer) -> frozenset[str]:
-    """The terms of the role words (a description's role word is one of the question's terms)."""
+    """The role words' terms, worked out once: every analyzer stems a lone word alike, and each
+    role word is one term in any case ("President", "PRESIDENT")."""
     global _ROLE_TERMS
     if _ROLE_TERMS is None:
         _ROLE_TERMS = frozenset(t for word in _ROLES for t in analyzer.terms(word))
