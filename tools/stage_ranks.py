@@ -13,13 +13,12 @@ articles; the public sample measures.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
+
+from sweep import EVAL, articles  # this folder's: both scripts read the same sets
 
 from askdoc import Document, Index, pipeline
 from askdoc.index.retriever import Hit
-
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 
 
 def _rank(index: Index, hits: tuple[Hit, ...], starts: list[int]) -> int | None:
@@ -33,8 +32,6 @@ def _rank(index: Index, hits: tuple[Hit, ...], starts: list[int]) -> int | None:
 def stage_ranks(folder: Path, half: str, semantic: bool, per_article: int) -> dict[str, list[int | None]]:
     """Stage name ("retrieved", each stage's name as the ranking it was handed, "final") ->
     the answer sentence's rank for each question."""
-    docs = [json.loads(line) for line in (folder / "docs.jsonl").open()]
-    questions = [json.loads(line) for line in (folder / "questions.jsonl").open()]
     caught: list[pipeline.Ranking] = []
     rerank = pipeline.rerank
 
@@ -45,10 +42,10 @@ def stage_ranks(folder: Path, half: str, semantic: bool, per_article: int) -> di
     pipeline.rerank = keep  # the one place every stage's input is recorded
     out: dict[str, list[int | None]] = {}
     try:
-        for doc in (d for n, d in enumerate(docs) if (n % 2 == 0) == (half == "even")):
+        for doc, own, _ in articles(folder, half, per_article):
             index = Index([Document(doc["title"], doc["text"])])
             index.use_semantic = semantic
-            for q in [q for q in questions if q["title"] == doc["title"]][: per_article or None]:
+            for q in own:
                 caught.clear()
                 index.ask(q["question"], top=10)
                 starts = [start for start, _ in q["answer_spans"]]

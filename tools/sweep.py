@@ -21,6 +21,7 @@ import re
 import string
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from askdoc import Document, Index, tuning
@@ -67,19 +68,25 @@ def f1(prediction: str | None, golds: list[str]) -> float:
     return best
 
 
+def articles(folder: Path, half: str, per_article: int = 0) -> Iterator[tuple[dict, list[dict], list[dict]]]:
+    """(article, its questions (the first ``per_article``, if given), every question of the set)
+    for the even or odd articles of a set in the SQuAD sample's format."""
+    docs = [json.loads(line) for line in (folder / "docs.jsonl").open()]
+    questions = [json.loads(line) for line in (folder / "questions.jsonl").open()]
+    for n, doc in enumerate(docs):
+        if (n % 2 == 0) == (half == "even"):
+            yield doc, [q for q in questions if q["title"] == doc["title"]][: per_article or None], questions
+
+
 def squad(
     half: str, semantic: bool, off_topic: int, folder: Path = EVAL / "squad-sample", per_article: int = 0
 ) -> dict[str, float]:
-    docs = [json.loads(line) for line in (folder / "docs.jsonl").open()]
-    questions = [json.loads(line) for line in (folder / "questions.jsonl").open()]
-    chosen = [d for n, d in enumerate(docs) if (n % 2 == 0) == (half == "even")]
     hits1 = hits3 = 0
     rr = score_f1 = 0.0
     asked = abstained = off_asked = off_abstained = shown = right_shown = 0
-    for doc in chosen:
+    for doc, own, questions in articles(folder, half, per_article):
         index = Index([Document(doc["title"], doc["text"])])
         index.use_semantic = semantic
-        own = [q for q in questions if q["title"] == doc["title"]][: per_article or None]
         for q in own:
             answer = index.ask(q["question"], top=10)
             asked += 1

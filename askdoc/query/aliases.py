@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from .. import tuning
 from ..ingest.analysis import Analyzer, Term
@@ -32,7 +33,7 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
     """Question term -> the stems of names that the texts give to a description using it."""
     asked = set(query)
     out: dict[str, set[str]] = {}
-    if asked.isdisjoint(_role_terms(analyzer)):
+    if asked.isdisjoint(_role_terms()):
         return out  # a description needs a role word among the question's terms: none here
     for text in texts:
         terms = analyzer.sentence_terms(text)
@@ -66,16 +67,12 @@ def find(texts: Iterable[str], query: Sequence[str], analyzer: Analyzer) -> dict
     return out
 
 
-def _role_terms(analyzer: Analyzer) -> frozenset[str]:
-    """The role words' terms, worked out once: every analyzer stems a lone word alike, and each
-    role word is one term in any case ("President", "PRESIDENT")."""
-    global _ROLE_TERMS
-    if _ROLE_TERMS is None:
-        _ROLE_TERMS = frozenset(t for word in _ROLES for t in analyzer.terms(word))
-    return _ROLE_TERMS
-
-
-_ROLE_TERMS: frozenset[str] | None = None
+@lru_cache(maxsize=1)
+def _role_terms() -> frozenset[str]:
+    """The role words' terms: a lone word stems alike in every analyzer, and each role word is
+    one term whatever its case ("President", "PRESIDENT")."""
+    analyzer = Analyzer()
+    return frozenset(t for word in _ROLES for t in analyzer.terms(word))
 
 
 def _word(text: str, t: Term) -> str:
