@@ -182,8 +182,18 @@ def test_every_sentence_of_the_real_texts_keeps_its_offsets():
             "The company was founded in a small garage in\n1998. It moved to the city later.",
             ["The company was founded in a small garage in\n1998.", "It moved to the city later."],
         ),
+        # a numbered paragraph whose first line alone is indented (the GPL 2, the LGPL) is one
+        # paragraph: its number does not cut it from the lines below
+        (
+            "  9. You are not required to accept this License, since you have not\n"
+            "signed it.  However, nothing else grants you permission to modify it.\n",
+            [
+                "9. You are not required to accept this License, since you have not\nsigned it.",
+                "However, nothing else grants you permission to modify it.",
+            ],
+        ),
     ],
-    ids=["e-mail", "list", "man-option", "help-rows", "justified", "man-indent", "box", "year"],
+    ids=["e-mail", "list", "man-option", "help-rows", "justified", "man-indent", "box", "year", "numbered-first-line"],
 )
 def test_layout_decides_where_sentences_end(doc, expected):
     assert [s.text for s in split(doc)] == expected

@@ -187,8 +187,10 @@ def _continues(text: str, prev: _Line, nxt: _Line, prev_first: bool) -> bool:
     A new list item, a heading, a rule, a frame line, another quote depth, or a change of
     indentation that starts a block says no. Indentation may change inside a paragraph in two
     ways: the hanging indent of a list item ("(a) You must give ..." / "    Derivative Works")
-    and a paragraph's indented first line ("  The licenses for most ..." / "to take away"). A
-    line that starts in lower case starts no block, however indented.
+    and a paragraph's indented first line ("  The licenses for most ..." / "to take away"),
+    a numbered one's too ("  9. You are not required ... since you have not" / "signed it.",
+    as the GPL 2 and the LGPL are laid out). A line that starts in lower case starts no block,
+    however indented.
     """
     if prev.kind != "text" or nxt.kind != "text" or nxt.quote != prev.quote:
         return False
@@ -199,7 +201,7 @@ def _continues(text: str, prev: _Line, nxt: _Line, prev_first: bool) -> bool:
     if nxt.indent > prev.indent and nxt.indent != prev.hang:
         if not text[nxt.body].islower() or _looks_like_title(text[prev.body : prev.stop]):
             return False
-    if nxt.indent < prev.indent and not (prev_first and prev.hang < 0):
+    if nxt.indent < prev.indent and not prev_first:
         return False
     return _soft_break(text[prev.body : prev.stop], text[nxt.body : min(nxt.stop, nxt.body + 40)])
 
