@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 # Bump when analysis or splitting changes what a text is turned into: older indexes rebuild.
-ANALYSIS_VERSION = "9"
+ANALYSIS_VERSION = "10"
 
 # Numbers keep their inner separators ("3.5", "1,000"); other tokens are runs of letters or digits.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+")
