@@ -66,6 +66,9 @@ def raw_sentence_with(text: str, words: str) -> str:
         # a paragraph whose first line is indented, in capitals
         ("GPL-3", "EXCEPT WHEN OTHERWISE STATED IN WRITING THE COPYRIGHT HOLDERS", "FOR A PARTICULAR PURPOSE."),
         ("GPL-3", "The licenses for most software and other practical works", "share and change the works."),
+        # a numbered paragraph whose first line alone is indented
+        ("LGPL-2.1", "9. You are not required to accept this License", "since you have not signed it."),
+        ("LGPL-2.1", "0. This License Agreement applies to any software library", 'called "this License").'),
     ],
 )
 def test_wrapped_clauses_of_real_licences_are_whole_sentences(document, starts, ends):
