@@ -50,8 +50,8 @@ def main() -> None:
             )
             if run.returncode != 0:
                 sys.exit(f"eval_licences: {' '.join(argv)} failed:\n{run.stderr[-2000:]}")
-            if args.misses:
-                print(run.stdout.split("{", 1)[0].rstrip())
+            if args.misses:  # the scorer lists them on stderr
+                print(run.stderr.rstrip())
             r = json.loads(out.read_text())
             n = r["answerable"]
             para = r.get("by_group", {}).get("paraphrase", "@1 0/0, @3 0/0")
