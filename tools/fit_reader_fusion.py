@@ -19,9 +19,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sweep import articles  # this folder's: the same halves as the other tools
+from sweep import articles, rankings  # this folder's: the same halves as the other tools
 
-from askdoc import Document, Index, pipeline, tuning
+from askdoc import Document, Index, tuning
 from askdoc.answer import reader
 
 DEPTH = 20
@@ -31,17 +31,9 @@ NAMES = ("score", "read", "lead", "span")
 def examples(folder: Path, half: str, per_article: int) -> list[dict]:
     """One dict a question: ``x`` (DEPTH x 4 features: the score, then the reader's three, 0 for
     a sentence not read) and ``gold`` (DEPTH flags)."""
-    caught: list[pipeline.Ranking] = []
-    rerank = pipeline.rerank
-
-    def keep(*args, **kwargs):
-        caught.append(rerank(*args, **kwargs))
-        return caught[-1]
-
-    pipeline.rerank = keep
     model = reader.reader()
     out = []
-    try:
+    with rankings() as caught:
         for doc, own, _ in articles(folder, half, per_article):
             index = Index([Document(doc["title"], doc["text"])])
             index.use_semantic = True
@@ -62,8 +54,6 @@ def examples(folder: Path, half: str, per_article: int) -> list[dict]:
                 starts = [start for start, _ in q["answer_spans"]]
                 gold = [any(s.start <= a < s.end for a in starts) for s in sentences]
                 out.append({"x": x.tolist(), "gold": gold})
-    finally:
-        pipeline.rerank = rerank
     return out
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sweep import EVAL, articles  # this folder's: both scripts read the same sets
+from sweep import EVAL, articles, rankings  # this folder's: both scripts read the same sets
 
-from askdoc import Document, Index, pipeline
+from askdoc import Document, Index
 from askdoc.index.retriever import Hit
 
 
@@ -32,16 +32,8 @@ def _rank(index: Index, hits: tuple[Hit, ...], starts: list[int]) -> int | None:
 def stage_ranks(folder: Path, half: str, semantic: bool, per_article: int) -> dict[str, list[int | None]]:
     """Stage name ("retrieved", each stage's name as the ranking it was handed, "final") ->
     the answer sentence's rank for each question."""
-    caught: list[pipeline.Ranking] = []
-    rerank = pipeline.rerank
-
-    def keep(*args, **kwargs):
-        caught.append(rerank(*args, **kwargs))
-        return caught[-1]
-
-    pipeline.rerank = keep  # the one place every stage's input is recorded
     out: dict[str, list[int | None]] = {}
-    try:
+    with rankings() as caught:
         for doc, own, _ in articles(folder, half, per_article):
             index = Index([Document(doc["title"], doc["text"])])
             index.use_semantic = semantic
@@ -57,8 +49,6 @@ def stage_ranks(folder: Path, half: str, semantic: bool, per_article: int) -> di
                 stages.append(("final", ranking.hits))
                 for name, hits in stages:
                     out.setdefault(name, []).append(_rank(index, hits, starts))
-    finally:
-        pipeline.rerank = rerank
     return out
 
 

@@ -22,9 +22,10 @@ import string
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from askdoc import Document, Index, tuning
+from askdoc import Document, Index, pipeline, tuning
 from askdoc.query import lexicon
 from askdoc.render import shows_answer
 
@@ -76,6 +77,24 @@ def articles(folder: Path, half: str, per_article: int = 0) -> Iterator[tuple[di
     for n, doc in enumerate(docs):
         if (n % 2 == 0) == (half == "even"):
             yield doc, [q for q in questions if q["title"] == doc["title"]][: per_article or None], questions
+
+
+@contextmanager
+def rankings() -> Iterator[list[pipeline.Ranking]]:
+    """Inside, every question's ranking (each stage's input and the final order) is appended to
+    the list yielded: askdoc.pipeline.rerank is the one place they all pass."""
+    caught: list[pipeline.Ranking] = []
+    rerank = pipeline.rerank
+
+    def keep(*args, **kwargs):
+        caught.append(rerank(*args, **kwargs))
+        return caught[-1]
+
+    pipeline.rerank = keep
+    try:
+        yield caught
+    finally:
+        pipeline.rerank = rerank
 
 
 def squad(
