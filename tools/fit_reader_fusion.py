@@ -19,9 +19,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sweep import articles, rankings  # this folder's: the same halves as the other tools
+from sweep import ranked  # this folder's: the same halves as the other tools
 
-from askdoc import Document, Index, tuning
+from askdoc import tuning
 from askdoc.answer import reader
 
 DEPTH = 20
@@ -33,27 +33,21 @@ def examples(folder: Path, half: str, per_article: int) -> list[dict]:
     a sentence not read) and ``gold`` (DEPTH flags)."""
     model = reader.reader()
     out = []
-    with rankings() as caught:
-        for doc, own, _ in articles(folder, half, per_article):
-            index = Index([Document(doc["title"], doc["text"])])
-            index.use_semantic = True
-            for q in own:
-                caught.clear()
-                index.ask(q["question"], top=10)
-                if not caught or not any(name == "reader" for name, _ in caught[-1].handed):
-                    continue  # abstained before ranking, or a yes/no question (no reader)
-                hits = caught[-1].before("reader")[:DEPTH]
-                sentences = [index.sentence(h.sid) for h in hits]
-                read = model.read(q["question"], [s.text for s in sentences[: tuning.READER_SEARCHED]])
-                x = np.zeros((len(hits), len(NAMES)))
-                x[:, 0] = [h.score for h in hits]
-                for i, span in enumerate(read):
-                    if span is not None:
-                        lead = max(-reader._LEAD_CLIP, min(reader._LEAD_CLIP, span.lead))
-                        x[i, 1:] = (1.0, lead, span.score)
-                starts = [start for start, _ in q["answer_spans"]]
-                gold = [any(s.start <= a < s.end for a in starts) for s in sentences]
-                out.append({"x": x.tolist(), "gold": gold})
+    for index, q, ranking in ranked(folder, half, True, per_article):
+        if ranking is None or not any(name == "reader" for name, _ in ranking.handed):
+            continue  # abstained before ranking, or a yes/no question (no reader)
+        hits = ranking.before("reader")[:DEPTH]
+        sentences = [index.sentence(h.sid) for h in hits]
+        read = model.read(q["question"], [s.text for s in sentences[: tuning.READER_SEARCHED]])
+        x = np.zeros((len(hits), len(NAMES)))
+        x[:, 0] = [h.score for h in hits]
+        for i, span in enumerate(read):
+            if span is not None:
+                lead = max(-reader.LEAD_CLIP, min(reader.LEAD_CLIP, span.lead))
+                x[i, 1:] = (1.0, lead, span.score)
+        starts = [start for start, _ in q["answer_spans"]]
+        gold = [any(s.start <= a < s.end for a in starts) for s in sentences]
+        out.append({"x": x.tolist(), "gold": gold})
     return out
 
 

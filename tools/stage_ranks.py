@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sweep import EVAL, articles, rankings  # this folder's: both scripts read the same sets
+from sweep import EVAL, ranked  # this folder's: both scripts read the same sets
 
-from askdoc import Document, Index
+from askdoc import Index
 from askdoc.index.retriever import Hit
 
 
@@ -33,22 +33,15 @@ def stage_ranks(folder: Path, half: str, semantic: bool, per_article: int) -> di
     """Stage name ("retrieved", each stage's name as the ranking it was handed, "final") ->
     the answer sentence's rank for each question."""
     out: dict[str, list[int | None]] = {}
-    with rankings() as caught:
-        for doc, own, _ in articles(folder, half, per_article):
-            index = Index([Document(doc["title"], doc["text"])])
-            index.use_semantic = semantic
-            for q in own:
-                caught.clear()
-                index.ask(q["question"], top=10)
-                starts = [start for start, _ in q["answer_spans"]]
-                if not caught:  # abstained before ranking: nothing shares a word with it
-                    continue
-                ranking = caught[-1]
-                stages = [("retrieved", ranking.handed[0][1] if ranking.handed else ranking.hits)]
-                stages += [(f"before {name}", hits) for name, hits in ranking.handed[1:]]
-                stages.append(("final", ranking.hits))
-                for name, hits in stages:
-                    out.setdefault(name, []).append(_rank(index, hits, starts))
+    for index, q, ranking in ranked(folder, half, semantic, per_article):
+        if ranking is None:  # abstained before ranking: nothing shares a word with it
+            continue
+        starts = [start for start, _ in q["answer_spans"]]
+        stages = [("retrieved", ranking.handed[0][1] if ranking.handed else ranking.hits)]
+        stages += [(f"before {name}", hits) for name, hits in ranking.handed[1:]]
+        stages.append(("final", ranking.hits))
+        for name, hits in stages:
+            out.setdefault(name, []).append(_rank(index, hits, starts))
     return out
 
 

@@ -80,7 +80,7 @@ def articles(folder: Path, half: str, per_article: int = 0) -> Iterator[tuple[di
 
 
 @contextmanager
-def rankings() -> Iterator[list[pipeline.Ranking]]:
+def _rankings() -> Iterator[list[pipeline.Ranking]]:
     """Inside, every question's ranking (each stage's input and the final order) is appended to
     the list yielded: askdoc.pipeline.rerank is the one place they all pass."""
     caught: list[pipeline.Ranking] = []
@@ -95,6 +95,22 @@ def rankings() -> Iterator[list[pipeline.Ranking]]:
         yield caught
     finally:
         pipeline.rerank = rerank
+
+
+def ranked(
+    folder: Path, half: str, semantic: bool, per_article: int = 0
+) -> Iterator[tuple[Index, dict, pipeline.Ranking | None]]:
+    """(the article's index, a question, the ranking askdoc made for it) for each question of
+    one half of a set; the ranking is None when askdoc abstained before ranking (no word of the
+    question is in the article)."""
+    with _rankings() as caught:
+        for doc, own, _ in articles(folder, half, per_article):
+            index = Index([Document(doc["title"], doc["text"])])
+            index.use_semantic = semantic
+            for q in own:
+                caught.clear()
+                index.ask(q["question"], top=10)
+                yield index, q, caught[-1] if caught else None
 
 
 def squad(

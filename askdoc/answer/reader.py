@@ -115,11 +115,11 @@ def fused(score: float, span: Span | None) -> float:
     if span is None:
         return score
     w = tuning.READER_FUSION
-    lead = max(-_LEAD_CLIP, min(_LEAD_CLIP, span.lead))
+    lead = max(-LEAD_CLIP, min(LEAD_CLIP, span.lead))
     return score + (w["read"] + w["lead"] * lead + w["span"] * span.score) / w["score"]
 
 
-_LEAD_CLIP = 15.0
+LEAD_CLIP = 15.0  # a lead past this says nothing more (tools/fit_reader_fusion.py clips the same)
 
 
 def choose(
