@@ -15,7 +15,6 @@ import importlib.util
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 from .. import tuning
@@ -100,7 +99,7 @@ class Reader:
         return Span(spans[i][0], spans[j][1], score, score - float(start[0] + end[0]))
 
 
-@lru_cache(maxsize=1)
+@runtime.shared
 def reader() -> Reader:
     """The one reader of this process, loaded on first use."""
     return Reader()

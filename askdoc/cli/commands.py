@@ -13,7 +13,7 @@ import typer
 from ..errors import ExitCode, InputError, PipeClosed
 from ..render import Format, make_console, resolve_format
 from ..safe_text import escaped_line
-from .ui import ClosedOutput, hint_semantic, open_index, silence_stdout, stdout_closed_quietly, warn
+from .ui import ClosedOutput, hint_semantic, open_index, preload_models, silence_stdout, stdout_closed_quietly, warn
 
 app = typer.Typer(
     name="askdoc",
@@ -233,6 +233,7 @@ def ask(
         if not q.strip():
             raise InputError("the question is empty")
     selection, codec = reading_options(glob, type_, type_not, encoding)
+    preload_models(semantic)
     idx = open_index(paths, index, no_cache, quiet, errors.value, semantic, selection, codec)
     hint_semantic(idx, quiet)
     answers = idx.ask_many(questions, top=top, context=context, explain=explain)
@@ -271,6 +272,7 @@ def shell(
     from .shell import run
 
     selection, codec = reading_options(glob, type_, type_not, encoding)
+    preload_models(semantic)
     opener = partial(
         open_index,
         index=index,

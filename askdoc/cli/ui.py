@@ -140,6 +140,15 @@ def embed_bar(total: int) -> ProgressBar:
     return ProgressBar(total, "embedding", "sentences")
 
 
+def preload_models(semantic: bool | None) -> None:
+    """Unless the semantic extra is turned off, its models are made while the documents are read
+    (``ask`` and ``shell``, which will use them; not ``index``, which would only pay for them)."""
+    if semantic is not False:
+        from ..rank import semantic as extra
+
+        extra.preload()
+
+
 def hint_semantic(idx, quiet: bool) -> None:
     """Once, on a terminal, say how to get the semantic extra (a note for people, not scripts)."""
     if quiet or not sys.stderr.isatty() or idx.use_semantic is False:

@@ -46,6 +46,27 @@ def available() -> bool:
     )
 
 
+def preload() -> None:
+    """With the extra installed, make its models (the embedder, and the re-ranker and reader
+    where askdoc ships them) in a thread while the documents are read: see runtime.preload."""
+    if not available():
+        return
+    import numpy  # noqa: F401 - imported here, not in the thread (see runtime.preload)
+    import onnxruntime  # noqa: F401
+
+    from ...answer import reader
+    from . import cross_encoder, encoder, runtime
+
+    importlib.import_module(MODEL_PACKAGE)
+    models: list[Callable[[], object]] = [encoder.encoder]
+    models += [
+        m
+        for m, shipped in ((cross_encoder.cross_encoder, cross_encoder.available), (reader.reader, reader.available))
+        if shipped()
+    ]
+    runtime.preload(*models)
+
+
 def hint_once(say: Callable[[str], None], folder: Path) -> bool:
     """Say how to get the extra, the first time askdoc answers without it; a marker file in
     ``folder`` (askdoc's cache folder) keeps it from saying so again. True if it spoke."""
@@ -59,4 +80,3 @@ def hint_once(say: Callable[[str], None], folder: Path) -> bool:
         pass  # an unwritable cache folder: the hint comes back next time, a small cost
     say(INSTALL_HINT)
     return True
-

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 from ... import tuning
@@ -53,7 +52,7 @@ class CrossEncoder:
         return [float(x) for x in np.asarray(scores).reshape(-1)]
 
 
-@lru_cache(maxsize=1)
+@runtime.shared
 def cross_encoder() -> CrossEncoder:
     """The one cross-encoder of this process, loaded on first use."""
     return CrossEncoder()

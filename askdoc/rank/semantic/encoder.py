@@ -59,7 +59,7 @@ class Encoder:
         return out
 
 
-@lru_cache(maxsize=1)
+@runtime.shared
 def encoder() -> Encoder:
     """The one encoder of this process, loaded on first use (about 0.4 s)."""
     return Encoder()
