@@ -37,8 +37,10 @@ def main() -> None:
         sys.exit(f"eval_licences: the scorer is not at {SCORER}")
     questions = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     documents = sorted({q["document"] for q in questions})
-    total = {"answerable": 0, "at1": 0.0, "at3": 0.0, "para": 0, "para_at1": 0, "para_at3": 0, "none": 0}
-    counts = {"unanswerable_abstained": [0, 0], "answerable_abstained": [0, 0]}
+    answerable, at1, at3 = 0, 0.0, 0.0
+    counts = {
+        name: [0, 0] for name in ("paraphrased @1", "paraphrased @3", "unanswerable abstained", "wrongly abstained")
+    }
     with tempfile.TemporaryDirectory() as work:
         for document in documents:
             own = Path(work) / f"{document}.jsonl"
@@ -53,29 +55,23 @@ def main() -> None:
             if args.misses:  # the scorer lists them on stderr
                 print(run.stderr.rstrip())
             r = json.loads(out.read_text())
-            n = r["answerable"]
-            para = r.get("by_group", {}).get("paraphrase", "@1 0/0, @3 0/0")
-            p1, p3 = (part.split()[1] for part in para.split(", "))
-            total["answerable"] += n
-            total["at1"] += r["acc@1"] * n
-            total["at3"] += r["acc@3"] * n
-            total["para"] += int(p1.split("/")[1])
-            total["para_at1"] += int(p1.split("/")[0])
-            total["para_at3"] += int(p3.split("/")[0])
-            for key in counts:
-                got, of = r[key].split("/")
-                counts[key][0] += int(got)
-                counts[key][1] += int(of)
+            answerable += r["answerable"]
+            at1 += r["acc@1"] * r["answerable"]
+            at3 += r["acc@3"] * r["answerable"]
+            para = r.get("by_group", {}).get("paraphrase", "@1 0/0, @3 0/0")  # "@1 5/6, @3 6/6"
+            fractions = [part.split()[1] for part in para.split(", ")]
+            fractions += [r["unanswerable_abstained"], r["answerable_abstained"]]
+            for name, fraction in zip(counts, fractions):
+                got, of = fraction.split("/")
+                counts[name][0] += int(got)
+                counts[name][1] += int(of)
             print(
                 f"{document:12s} Acc@1 {r['acc@1']:.3f}  Acc@3 {r['acc@3']:.3f}  paraphrased {para}"
                 f"  unanswerable abstained {r['unanswerable_abstained']}  wrongly abstained {r['answerable_abstained']}"
             )
-    n = total["answerable"]
     print(
-        f"{'all':12s} Acc@1 {total['at1'] / n:.3f}  Acc@3 {total['at3'] / n:.3f}"
-        f"  paraphrased @1 {total['para_at1']}/{total['para']}, @3 {total['para_at3']}/{total['para']}"
-        f"  unanswerable abstained {counts['unanswerable_abstained'][0]}/{counts['unanswerable_abstained'][1]}"
-        f"  wrongly abstained {counts['answerable_abstained'][0]}/{counts['answerable_abstained'][1]}"
+        f"{'all':12s} Acc@1 {at1 / answerable:.3f}  Acc@3 {at3 / answerable:.3f}  "
+        + "  ".join(f"{name} {got}/{of}" for name, (got, of) in counts.items())
     )
 
 

@@ -43,8 +43,7 @@ def examples(folder: Path, half: str, per_article: int) -> list[dict]:
         x[:, 0] = [h.score for h in hits]
         for i, span in enumerate(read):
             if span is not None:
-                lead = max(-reader.LEAD_CLIP, min(reader.LEAD_CLIP, span.lead))
-                x[i, 1:] = (1.0, lead, span.score)
+                x[i, 1:] = reader.reading(span)
         starts = [start for start, _ in q["answer_spans"]]
         gold = [any(s.start <= a < s.end for a in starts) for s in sentences]
         out.append({"x": x.tolist(), "gold": gold})

@@ -114,11 +114,18 @@ def fused(score: float, span: Span | None) -> float:
     if span is None:
         return score
     w = tuning.READER_FUSION
-    lead = max(-LEAD_CLIP, min(LEAD_CLIP, span.lead))
-    return score + (w["read"] + w["lead"] * lead + w["span"] * span.score) / w["score"]
+    read, lead, logits = reading(span)
+    return score + (w["read"] * read + w["lead"] * lead + w["span"] * logits) / w["score"]
 
 
-LEAD_CLIP = 15.0  # a lead past this says nothing more (tools/fit_reader_fusion.py clips the same)
+def reading(span: Span) -> tuple[float, float, float]:
+    """What the reader makes of a sentence, as ``READER_FUSION`` weighs it (and as
+    tools/fit_reader_fusion.py fits it): read (1), the span's lead clipped to +-``LEAD_CLIP``,
+    and its start + end logits."""
+    return 1.0, max(-LEAD_CLIP, min(LEAD_CLIP, span.lead)), span.score
+
+
+LEAD_CLIP = 15.0  # a lead past this says nothing more
 
 
 def choose(
