@@ -43,3 +43,27 @@ def test_a_model_that_fails_in_the_thread_fails_again_where_it_is_asked_for(capf
     with pytest.raises(RuntimeError, match="damaged"):
         model()
     assert len(calls) == 2
+
+
+def test_pairs_run_shortest_first_in_short_runs_and_come_back_in_their_own_order() -> None:
+    import numpy as np
+
+    class Session:  # stands in for onnxruntime: one score a pair (its ids' sum), and its ids
+        widths: list[int] = []
+
+        def run(self, _names, inputs):
+            ids = inputs["input_ids"]
+            self.widths.append(ids.shape[1])
+            masked = np.where(inputs["attention_mask"] == 1, ids, 0)
+            return [masked.sum(axis=1, keepdims=True), ids]
+
+    lengths = [40, 3, 90, 12, 7, 60, 5, 33, 21, 2, 80, 15, 9, 50, 4, 70, 11, 6, 25, 8]
+    pairs = [([i + 1] * n, [0] * n) for i, n in enumerate(lengths)]
+    session = Session()
+    scores, ids = runtime.run_pairs(session, pairs, pad=0)
+
+    assert [int(s[0]) for s in scores] == [(i + 1) * n for i, n in enumerate(lengths)]
+    assert all(list(row[: len(p)]) == p for row, (p, _) in zip(ids, pairs))
+    runs = -(-len(pairs) // runtime.PAIRS_A_RUN)
+    assert len(session.widths) == runs and max(session.widths) == max(lengths)
+    assert sum(session.widths) < runs * max(lengths)  # the short ones were not padded to the longest

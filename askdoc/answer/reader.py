@@ -69,8 +69,8 @@ class Reader:
             self.tokenizer.encode_pair_with_spans(question, s[:_READ_CHARS], MAX_TOKENS, b[:_READ_CHARS])
             for s, b in zip(sentences, before)
         ]
-        inputs = runtime.pair_inputs([(ids, segments) for ids, segments, _ in pairs], self.tokenizer.pad)
-        starts, ends = self._session.run(None, inputs)
+        inputs = [(ids, segments) for ids, segments, _ in pairs]
+        starts, ends = runtime.run_pairs(self._session, inputs, self.tokenizer.pad)
         return [self._best(row, segments, spans, s, e) for (row, segments, spans), s, e in zip(pairs, starts, ends)]
 
     def _best(self, row: list[int], segments: list[int], spans: list[tuple[int, int]], start, end) -> Span | None:

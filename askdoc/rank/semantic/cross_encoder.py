@@ -48,8 +48,8 @@ class CrossEncoder:
             return []
         before = before or [""] * len(sentences)
         pairs = [self.tokenizer.encode_pair(question, s, MAX_TOKENS, b) for s, b in zip(sentences, before)]
-        (scores,) = self._session.run(None, runtime.pair_inputs(pairs, self.tokenizer.pad))
-        return [float(x) for x in np.asarray(scores).reshape(-1)]
+        (scores,) = runtime.run_pairs(self._session, pairs, self.tokenizer.pad)
+        return [float(np.asarray(x).reshape(-1)[0]) for x in scores]
 
 
 @runtime.shared

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 # 162 / 202 / 129 ms. So every core, and threads that sleep while they wait: spinning threads
 # fight whatever else runs on the cores.
 MAX_THREADS = 4
+# Pairs a model run takes at most (:func:`run_pairs`): fewer runs pad more, more runs cost more
+# calls; 20 pairs in 1 / 2 / 3 / 4 / 6 runs took 86 / 63 / 58 / 58 / 59 ms (2 cores).
+PAIRS_A_RUN = 7
 
 T = TypeVar("T")
 _MAKING = threading.RLock()  # held while a model is made: a thread that asks for one waits
@@ -79,6 +82,25 @@ def session(model_path: Path, count: int | None = None) -> Any:
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+
+
+def run_pairs(session: Any, pairs: Sequence[tuple[list[int], list[int]]], pad: int) -> list[list[np.ndarray]]:
+    """A pair model's outputs for (ids, segments) pairs, each output as one row a pair, in the
+    pairs' order. The pairs run shortest first in runs of at most ``PAIRS_A_RUN``, each padded
+    only to its own longest: a question's 20 candidates are 60 pieces long on average but
+    padded to 105 together (re-ranking 86 -> 58 ms a question on 2 cores)."""
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]))
+    runs = -(-len(pairs) // PAIRS_A_RUN)
+    size = -(-len(pairs) // runs) if runs else 1  # runs of even size: 20 -> 7, 7, 6
+    outputs: list[list[Any]] = []
+    for lo in range(0, len(order), size):
+        chosen = order[lo : lo + size]
+        results = session.run(None, pair_inputs([pairs[i] for i in chosen], pad))
+        outputs = outputs or [[None] * len(pairs) for _ in results]
+        for output, result in zip(outputs, results):
+            for i, row in zip(chosen, result):
+                output[i] = row
+    return outputs
 
 
 def pair_inputs(pairs: Sequence[tuple[list[int], list[int]]], pad: int) -> dict[str, np.ndarray]:
