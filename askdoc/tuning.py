@@ -88,7 +88,7 @@ MEANING_COVERAGE = 0.5  # with the semantic extra: grid on even (83% off-topic a
 MIN_COSINE = 0.3  # same grid
 
 # --- the learned re-ranker (rank.semantic.cross_encoder; with the semantic extra) ----------
-LEARNED_DEPTH = 20  # hits it re-ranks: by design (about 0.1 s a question on one core)
+LEARNED_DEPTH = 20  # hits it re-ranks: by design (about 50 ms a question on 2 cores); 30 no better (even)
 LEARNED_WEIGHT = 0.45  # the earlier score's share; fitted on even (0.729 -> 0.772), odd 0.668 -> 0.714
 LEARNED_FULL_COVERAGE = 0.0  # > 0: the earlier score weighs less below this coverage; 0 (off): 0.5-1.0 lose on even
 
