@@ -171,6 +171,19 @@ def test_pairs_agree_with_hugging_face_at_every_length(wordpiece):
                 assert wordpiece.encode_pair(question, line, limit) == (expected.ids, expected.type_ids)
 
 
+def test_the_pieces_kept_between_pairs_stay_bounded_and_change_nothing(wordpiece, monkeypatch):
+    # a batch's sentences are tokenised once and kept, within a budget of pieces (hostile
+    # documents cannot grow it), and a kept text gives the same ids as a fresh one
+    monkeypatch.setattr(tokenizer, "_KEEP_PIECES", 1000)
+    fresh = tokenizer.WordPiece(wordpiece.vocab)
+    pairs = [(f"What is item {n}?", f"Item {n} is " + "a very long list of words " * 8) for n in range(200)]
+    for question, sentence in pairs * 2:
+        assert fresh.encode_pair(question, sentence, 64) == tokenizer.WordPiece(wordpiece.vocab).encode_pair(
+            question, sentence, 64
+        )
+        assert sum(len(pieces) for pieces in fresh._texts.values()) <= 1000
+
+
 def test_the_sentence_before_follows_the_sentence_and_is_cut_first(wordpiece):
     question, sentence, before = "Who led it?", "He led the delegation.", "The US sent a team to Riyadh."
     alone, _ = wordpiece.encode_pair(question, sentence, 128)

@@ -14,10 +14,11 @@ VOCAB = Path(__file__).parents[2] / "data" / "minilm-vocab.txt.gz"
 MAX_TOKENS = 256
 # How far a side of a pair is read to tell which side is longer (see WordPiece.encode_pair).
 _PAIR_COUNT = 4096
-# Texts up to this long have their pieces kept, this many at most (then all are dropped): a
-# batch meets the same sentences again and again (tokenising 20 pairs: 12 -> 2 ms a question).
-_KEEP_CHARS = 2000
-_KEEP_TEXTS = 20_000
+# Texts up to this long have their pieces kept, this many pieces in all (then all are dropped;
+# about 4 MB, whatever the text): a batch meets the same sentences again and again (tokenising
+# 20 pairs: 12 -> 2 ms a question).
+_KEEP_CHARS = 1000
+_KEEP_PIECES = 500_000
 
 
 class WordPiece:
@@ -37,6 +38,7 @@ class WordPiece:
         self.unk, self.cls, self.sep, self.pad = (self.ids[t] for t in ("[UNK]", "[CLS]", "[SEP]", "[PAD]"))
         self._pieces: dict[str, list[int]] = {}
         self._texts: dict[tuple[str, int], list[int]] = {}
+        self._kept = 0  # pieces in _texts
 
     def encode(self, text: str, limit: int = MAX_TOKENS) -> list[int]:
         """``[CLS]``, the pieces of ``text`` (cut to fit), ``[SEP]``: at most ``limit`` ids."""
@@ -137,9 +139,11 @@ class WordPiece:
                 break
         out = out[:limit]
         if len(text) <= _KEEP_CHARS:
-            if len(self._texts) >= _KEEP_TEXTS:
+            if self._kept + len(out) > _KEEP_PIECES:
                 self._texts.clear()
+                self._kept = 0
             self._texts[text, limit] = out
+            self._kept += len(out)
         return out
 
     def words(self, text: str) -> Iterator[str]:
