@@ -3,6 +3,8 @@
 Each group is one question, one answering sentence (first) and a few sentences that do not answer
 it. Negatives come first from askdoc's own BM25 top 20, because the re-ranker will only ever see
 askdoc's top hits: the confusions worth learning are the ones askdoc makes. Random others fill the rest.
+With ``--semantic`` (SQuAD), askdoc ranks with its extra and trained models, so the negatives are the
+shipped models' own confusions; a row with its answer's text never gets a negative holding it.
 
 - SelQA (``SHARED/train/selqa``): askdoc ranks the question's Wikipedia section; negatives from it.
 - SQuAD v1.1 train (``--squad FILE``, rows of question, sentences, answers, title): askdoc ranks the
@@ -126,9 +128,17 @@ def pick_spread(by_article: dict[str, list[dict]], total: int, per_article: int,
 
 
 def squad_article_groups(
-    title: str, rows: list[dict], chosen: list[dict], seed: int, negatives_wanted: int, stats: Counter
+    title: str,
+    rows: list[dict],
+    chosen: list[dict],
+    seed: int,
+    negatives_wanted: int,
+    stats: Counter,
+    semantic: bool = False,
 ) -> list[dict]:
-    """Groups for the chosen questions of one SQuAD article, ranked by askdoc over the whole article.
+    """Groups for the chosen questions of one SQuAD article, ranked by askdoc over the whole article
+    (``semantic``: with every model the venv's askdoc has, the trained ones too, so the negatives
+    are the shipped models' own confusions; else BM25 alone).
 
     The article is its paragraphs (in first-seen order) joined by blank lines, each paragraph its
     sentences joined by spaces; the rows' sentences were split by askdoc's own splitter, so askdoc
@@ -150,7 +160,7 @@ def squad_article_groups(
         pos += len(SEP) - 1
     document = SEP.join(" ".join(sents) for sents in paragraphs)
     index = Index([Document(title, document)])
-    index.use_semantic = False  # plain askdoc BM25, whatever extras the venv holds
+    index.use_semantic = semantic
     groups = []
     for r in chosen:
         p = paragraphs[tuple(r["sentences"])]
@@ -159,6 +169,8 @@ def squad_article_groups(
             stats["squad questions skipped (no answer)"] += 1
             continue
         answer_texts = {texts[a] for a in answers}
+        # a row with its answer's text: a sentence holding that text is no negative (it may answer too)
+        answer = (r.get("answer") or "").strip().lower()
         order: list[int] = []
         for e in index.ask(r["question"], top=BM25_TOP).evidence:
             i = bisect.bisect_right(starts, e.sentence.start) - 1
@@ -171,7 +183,9 @@ def squad_article_groups(
         hard = [i for i in order if i not in answers]
         rest = [i for i in range(len(texts)) if i not in answers and i not in rank]
         random.Random(f"{seed}-{title}-{r['question']}").shuffle(rest)
-        negatives = [i for i in hard + rest if texts[i] not in answer_texts][:negatives_wanted]
+        negatives = [
+            i for i in hard + rest if texts[i] not in answer_texts and not (answer and answer in texts[i].lower())
+        ][:negatives_wanted]
         if not negatives:
             stats["squad questions skipped (no negative)"] += 1
             continue
@@ -230,7 +244,7 @@ def squad_groups(args, stats: Counter) -> dict[str, list[dict]]:
         t = time.monotonic()
         for title in sorted(per_title):
             groups += squad_article_groups(
-                title, sides[side][title], per_title[title], args.seed, args.negatives, stats
+                title, sides[side][title], per_title[title], args.seed, args.negatives, stats, args.semantic
             )
         stats[f"squad {side} questions"] = len(groups)
         stats[f"squad {side} articles"] = len(per_title)
@@ -265,6 +279,11 @@ def main() -> None:
     ap.add_argument("--squad-dev-percent", type=int, default=3, help="share of SQuAD articles held out")
     ap.add_argument("--squad-dev-questions", type=int, default=300, help="cap on SQuAD dev questions")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument(
+        "--semantic",
+        action="store_true",
+        help="SQuAD negatives from askdoc with its semantic extra and trained models (run in a venv that has them)",
+    )
     args = ap.parse_args()
     out_dir = args.out or args.work / "data"
     out_dir.mkdir(parents=True, exist_ok=True)
