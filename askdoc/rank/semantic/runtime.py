@@ -86,9 +86,9 @@ def session(model_path: Path, count: int | None = None) -> Any:
 
 def run_pairs(session: Any, pairs: Sequence[tuple[list[int], list[int]]], pad: int) -> list[list[np.ndarray]]:
     """A pair model's outputs for (ids, segments) pairs (at least one), each output as one row a
-    pair, in the pairs' order. The pairs run shortest first in runs of at most ``PAIRS_A_RUN``, each padded
-    only to its own longest: a question's 20 candidates are 60 pieces long on average but
-    padded to 105 together (re-ranking 86 -> 58 ms a question on 2 cores)."""
+    pair, in the pairs' order. The pairs run shortest first, in runs of at most ``PAIRS_A_RUN``,
+    each padded only to its own longest: a question's 20 candidates are 60 pieces long on
+    average but were padded to 105 together (re-ranking 86 -> 58 ms a question on 2 cores)."""
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]))
     runs = -(-len(pairs) // PAIRS_A_RUN)
     size = -(-len(pairs) // runs) if runs else 1  # runs of even size: 20 -> 7, 7, 6
