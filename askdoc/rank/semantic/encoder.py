@@ -40,20 +40,10 @@ class Encoder:
         import numpy as np
 
         out = np.zeros((len(texts), DIM), np.float32)
-        encoded = [self.tokenizer.encode(t) for t in texts]
-        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-        for lo in range(0, len(order), batch):
-            rows = order[lo : lo + batch]
-            width = max(len(encoded[i]) for i in rows)
-            ids = np.full((len(rows), width), self.tokenizer.pad, np.int64)
-            mask = np.zeros((len(rows), width), np.int64)
-            for r, i in enumerate(rows):
-                ids[r, : len(encoded[i])] = encoded[i]
-                mask[r, : len(encoded[i])] = 1
-            (hidden,) = self._session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            )
-            weights = mask[:, :, None].astype(np.float32)
+        encoded = [(ids, [0] * len(ids)) for ids in map(self.tokenizer.encode, texts)]
+        for rows, inputs in runtime.padded_runs(encoded, self.tokenizer.pad, batch):
+            (hidden,) = self._session.run(None, inputs)
+            weights = inputs["attention_mask"][:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # 162 / 202 / 129 ms. So every core, and threads that sleep while they wait: spinning threads
 # fight whatever else runs on the cores.
 MAX_THREADS = 4
-# Pairs a model run takes at most (:func:`run_pairs`): fewer runs pad more, more runs cost more
+# Pairs a model run takes at most (:func:`padded_runs`): fewer runs pad more, more runs cost more
 # calls; 20 pairs in 1 / 2 / 3 / 4 / 6 runs took 86 / 63 / 58 / 58 / 59 ms (2 cores).
 PAIRS_A_RUN = 7
 
@@ -84,18 +84,28 @@ def session(model_path: Path, count: int | None = None) -> Any:
     return onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
 
 
-def run_pairs(session: Any, pairs: Sequence[tuple[list[int], list[int]]], pad: int) -> list[list[np.ndarray]]:
-    """A pair model's outputs for (ids, segments) pairs (at least one), each output as one row a
-    pair, in the pairs' order. The pairs run shortest first, in runs of at most ``PAIRS_A_RUN``,
-    each padded only to its own longest: a question's 20 candidates are 60 pieces long on
-    average but were padded to 105 together (re-ranking 86 -> 58 ms a question on 2 cores)."""
+def padded_runs(
+    pairs: Sequence[tuple[list[int], list[int]]], pad: int, most: int = PAIRS_A_RUN
+) -> Iterator[tuple[list[int], dict[str, np.ndarray]]]:
+    """(ids, segments) pairs, shortest first, in runs of at most ``most`` (and of even size: 20
+    at 7 -> 7, 7, 6), each padded only to its own longest: for each run, where its pairs are in
+    ``pairs``, and the model's inputs. A question's 20 candidates are 60 pieces long on average
+    but were padded to 105 together (re-ranking 86 -> 58 ms a question on 2 cores)."""
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]))
-    runs = -(-len(pairs) // PAIRS_A_RUN)
-    size = -(-len(pairs) // runs) if runs else 1  # runs of even size: 20 -> 7, 7, 6
-    outputs: list[list[Any]] = []
+    if not order:
+        return
+    size = -(-len(order) // -(-len(order) // most))
     for lo in range(0, len(order), size):
         chosen = order[lo : lo + size]
-        results = session.run(None, pair_inputs([pairs[i] for i in chosen], pad))
+        yield chosen, pair_inputs([pairs[i] for i in chosen], pad)
+
+
+def run_pairs(session: Any, pairs: Sequence[tuple[list[int], list[int]]], pad: int) -> list[list[np.ndarray]]:
+    """A pair model's outputs for (ids, segments) pairs (at least one), run as :func:`padded_runs`:
+    each output as one row a pair, in the pairs' order."""
+    outputs: list[list[Any]] = []
+    for chosen, inputs in padded_runs(pairs, pad):
+        results = session.run(None, inputs)
         outputs = outputs or [[None] * len(pairs) for _ in results]
         for output, result in zip(outputs, results):
             for i, row in zip(chosen, result):
