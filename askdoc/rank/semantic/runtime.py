@@ -1,7 +1,7 @@
 """What askdoc's three ONNX models share: an onnxruntime session, one instance of each model a
 process (:func:`shared`), made ahead while the documents are read (:func:`preload`), and
-(question, sentence) pairs padded into one batch. onnxruntime and numpy are imported only when
-a model is used."""
+their inputs run shortest first in short runs, each padded to its own longest
+(:func:`padded_runs`). onnxruntime and numpy are imported only when a model is used."""
 
 from __future__ import annotations
 
